@@ -1,0 +1,6 @@
+"""Ground truth: benchmark tables with provenance, and (later) the builder that trains architectures."""
+
+from naslens.benchmarks.ground_truth import GroundTruth, GroundTruthError, MetricInfo, Source
+from naslens.benchmarks.resolve import available, load_ground_truth
+
+__all__ = ["GroundTruth", "GroundTruthError", "MetricInfo", "Source", "available", "load_ground_truth"]

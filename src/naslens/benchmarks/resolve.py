@@ -1,0 +1,85 @@
+"""Resolve a ground-truth spec (a registered name or a file path) to a :class:`GroundTruth`."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from naslens.benchmarks.ground_truth import FORMAT, GroundTruth, GroundTruthError
+from naslens.benchmarks.nb201_loaders import load_naslib_zc, load_nb201_12ep, load_nb201_200ep, load_nb201_naswot
+from naslens.config import data_dir
+
+NAMED: dict[str, tuple[str, Callable[[str | os.PathLike[str]], GroundTruth]]] = {
+    "nb201-200ep": ("nb201/nats_tss_test_acc_200ep.csv", load_nb201_200ep),
+    "nb201-12ep": ("nb201/nb201_12epoch_accs.csv", load_nb201_12ep),
+    "nb201-naswot": ("nb201/nb201_naswot_scores_and_accs.csv", load_nb201_naswot),
+    "naslib-zc-nb201": ("naslib-zc/zc_nasbench201.json", load_naslib_zc),
+}
+"""Ground truths read from the shared data folder, by name → (relative path, loader)."""
+
+EMBEDDED: dict[str, str] = {}
+"""Ground truths shipped inside the package: name → resource file name under ``naslens/benchmarks/data``."""
+
+
+def _embedded_path(name: str) -> Path:
+    return Path(__file__).parent / "data" / EMBEDDED[name]
+
+
+def available() -> list[str]:
+    return sorted([*NAMED, *EMBEDDED])
+
+
+def load_ground_truth(spec: str | os.PathLike[str], data: str | os.PathLike[str] | None = None) -> GroundTruth:
+    """Load a ground truth by name (see :func:`available`) or from a file, detecting its format.
+
+    Example:
+        >>> gt = load_ground_truth("nb201-200ep")              # doctest: +SKIP
+        >>> gt.metric_for("cifar100"), len(gt)                 # doctest: +SKIP
+        ('cifar100', 15625)
+    """
+    s = str(spec)
+    if s in EMBEDDED:
+        return GroundTruth.load(_embedded_path(s))
+    if s in NAMED:
+        rel, loader = NAMED[s]
+        path = data_dir(data) / rel
+        if not path.exists():
+            raise GroundTruthError(
+                f"ground truth {s!r} needs {path}, which does not exist; set NASLENS_DATA or --data-dir to the folder "
+                "holding the shared benchmark data"
+            )
+        return loader(path)
+    p = Path(s)
+    if not p.exists():
+        raise GroundTruthError(f"{s!r} is neither a known ground truth ({', '.join(available())}) nor an existing file")
+    return _load_file(p)
+
+
+def _load_file(p: Path) -> GroundTruth:
+    if p.suffix == ".json":
+        try:
+            with open(p) as f:
+                head = f.read(4096)
+        except OSError as e:
+            raise GroundTruthError(f"cannot read {p}: {e}") from e
+        if FORMAT in head:
+            return GroundTruth.load(p)
+        if '"nasbench201"' in head:
+            return load_naslib_zc(p)
+        try:
+            json.loads(p.read_text())
+        except json.JSONDecodeError as e:
+            raise GroundTruthError(f"{p}: not valid JSON ({e})") from e
+        raise GroundTruthError(f"{p}: JSON of an unknown ground-truth format")
+    if p.suffix == ".csv":
+        header = p.open().readline()
+        if "CIFAR10TestAccuracy200Epochs" in header:
+            return load_nb201_200ep(p)
+        if "cifar10-test" in header and "cellstr" in header:
+            return load_nb201_12ep(p)
+        if "test_top1" in header:
+            return load_nb201_naswot(p)
+        raise GroundTruthError(f"{p}: CSV of an unknown ground-truth format (header: {header.strip()[:200]})")
+    raise GroundTruthError(f"{p}: unknown ground-truth file type (expected .json or .csv)")

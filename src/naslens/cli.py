@@ -1,0 +1,181 @@
+"""The ``naslens`` command line: a thin shell over the Python API (every command is one Python call)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    name="naslens",
+    help=(
+        "naslens: how good are your NAS performance estimators?\n\n"
+        "Score architectures with estimators (structural baselines, zero-shot proxies, one-shot supernets), compare "
+        "the scores with benchmark ground truth using NAS-oriented criteria (Kendall tau, Spearman, P@top/bottom-K, "
+        "best/worst ranking@K), and say exactly which ground truth, subset and estimator configuration every number "
+        "comes from."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(width=None if sys.stdout.isatty() else 150)
+
+
+def _split(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _fmt(v: Any, digits: int = 3) -> str:
+    if v is None:
+        return "-"
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if f != f:
+        return "nan"
+    return f"{f:.{digits}f}"
+
+
+def print_evaluation(ev: Any, show_k: list[str], con: Console | None = None) -> None:
+    """Print an evaluation as a table headed by what the numbers are."""
+    con = con or console
+    gt = ev.ground_truth
+    src = gt.get("source", {})
+    con.print(
+        f"[bold]ground truth[/bold]: {gt.get('metric')} — dataset {gt.get('dataset')}, split {gt.get('split')}, "
+        f"{gt.get('epochs')} epochs, {gt.get('seed_aggregation')}"
+    )
+    con.print(f"  file {src.get('path')} (sha256 {str(src.get('sha256', ''))[:12]}…, loader {src.get('loader')})")
+    con.print(
+        f"[bold]architectures[/bold]: space {ev.space}, subset [bold]{ev.subset}[/bold], M = {len(ev.rows)}; "
+        f"K as ratio of M: " + ", ".join(f"{k}→{n}" for k, n in ev.k_counts.items())
+    )
+    if ev.skipped_ks:
+        con.print(f"  skipped K (empty top-K set): {', '.join(ev.skipped_ks)}")
+    table = Table(title=f"criteria vs. {gt.get('metric')} ({ev.subset})", show_lines=False)
+    table.add_column("estimator", style="bold")
+    for c in ("KD τ", "Spearman", "Pearson"):
+        table.add_column(c, justify="right")
+    for k in show_k:
+        table.add_column(f"P@top {k}", justify="right")
+        table.add_column(f"P@bot {k}", justify="right")
+        table.add_column(f"BR@{k}", justify="right")
+        table.add_column(f"WR@{k}", justify="right")
+    table.add_column("n", justify="right")
+    table.add_column("non-finite", justify="right")
+    table.add_column("config", justify="left")
+    for name, r in ev.results.items():
+        cells = [name, _fmt(r["kendall_tau"]), _fmt(r["spearman"]), _fmt(r["pearson"])]
+        for k in show_k:
+            cells += [
+                _fmt(r["precision_at_top"].get(k)),
+                _fmt(r["precision_at_bottom"].get(k)),
+                _fmt(r["best_ranking"].get(k), 4),
+                _fmt(r["worst_ranking"].get(k), 4),
+            ]
+        cells += [str(r["n_archs"]), str(r["n_nonfinite"]), r["estimator"]["config_hash"]]
+        table.add_row(*cells)
+    con.print(table)
+    con.print(
+        "[dim]KD τ = Kendall tau-b; P@top/bot K = precision of the estimator's top/bottom-K among the true top/bottom-K;"
+        " BR/WR@K = best/worst true rank / M among the estimator's top-K (lower is better). Ties: expected value under "
+        "random tie-breaking.[/dim]"
+    )
+
+
+@app.command()
+def evaluate(
+    ground_truth: str = typer.Option(
+        "nb201-200ep", "--ground-truth", "-g", help="Registered name (see `naslens ground-truths`) or file path."
+    ),
+    dataset: str = typer.Option(None, "--dataset", "-d", help="Ground-truth dataset: cifar10, cifar100, imagenet16-120…"),
+    metric: str = typer.Option(None, "--metric", help="Ground-truth column, when a dataset has several."),
+    estimators: str = typer.Option("params,flops,relu", "--estimators", "-e", help="Comma-separated estimator names."),
+    subset: str = typer.Option("all", "--subset", "-s", help="all | deiso | deiso-mean."),
+    space: str = typer.Option("nb201", "--space", help="Search space."),
+    k: str = typer.Option(
+        "0.005,0.01,0.05,0.1,0.2,0.5", "--k", help="Top-K values: ratios (0.05 or 5%%) or counts (50), comma-separated."
+    ),
+    show_k: str = typer.Option("0.05", "--show-k", help="Which K columns to print (all are written to --out)."),
+    store: Path = typer.Option(None, "--store", help="Score store folder holding stored estimators' scores."),
+    checkpoint: str = typer.Option(None, "--checkpoint", help="Only this stored checkpoint (default: each one)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of seeded estimators (random)."),
+    data_dir: Path = typer.Option(None, "--data-dir", help="Shared benchmark data folder (default $NASLENS_DATA or ../shared/data)."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write evaluation.json, evaluation.csv and scores.csv here."),
+) -> None:
+    """Compare estimators with a benchmark ground truth and print the criteria table.
+
+    Example: naslens evaluate -g nb201-200ep -d cifar10 -e params,flops,relu -s deiso -o runs/eval
+    """
+    from naslens.criteria import parse_k
+    from naslens.evaluation import evaluate as run
+
+    try:
+        ks = [parse_k(t) for t in _split(k)]
+        ev = run(
+            space=space, ground_truth=ground_truth, dataset=dataset, metric=metric, estimators=_split(estimators),
+            subset=subset, ks=ks, store=store, checkpoint=checkpoint, seed=seed, data_dir=data_dir, out=out,
+        )
+    except (ValueError, KeyError, FileNotFoundError, RuntimeError) as e:
+        console.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
+    print_evaluation(ev, [parse_k_label(t) for t in _split(show_k)])
+    if out is not None:
+        console.print(f"wrote {out}/evaluation.json, evaluation.csv, scores.csv")
+
+
+def parse_k_label(text: str) -> str:
+    from naslens.criteria import k_label, parse_k
+
+    return k_label(parse_k(text))
+
+
+@app.command("ground-truths")
+def ground_truths(data_dir: Path = typer.Option(None, "--data-dir")) -> None:
+    """List the registered ground truths and whether their files are present."""
+    from naslens.benchmarks.resolve import EMBEDDED, NAMED
+    from naslens.config import data_dir as ddir
+
+    table = Table("name", "where", "present")
+    for name, (rel, _) in sorted(NAMED.items()):
+        p = ddir(data_dir) / rel
+        table.add_row(name, str(p), "yes" if p.exists() else "no")
+    for name, fname in sorted(EMBEDDED.items()):
+        table.add_row(name, f"embedded ({fname})", "yes")
+    console.print(table)
+
+
+@app.command("estimators")
+def list_estimators_cmd(pattern: str = typer.Argument("*")) -> None:
+    """List registered estimators with their metadata."""
+    from naslens.estimators import ESTIMATORS, create_estimator
+
+    table = Table("name", "family", "higher is better", "needs data", "description")
+    for name in ESTIMATORS.list(pattern):
+        info = create_estimator(name).info
+        table.add_row(name, info.family, str(info.higher_is_better), str(info.needs_data), info.description)
+    console.print(table)
+
+
+@app.command("spaces")
+def spaces_cmd() -> None:
+    """List registered search spaces."""
+    from naslens.spaces import SPACES, get_space
+
+    for name in SPACES.list():
+        sp = get_space(name)
+        console.print(f"{name}: {sp.size} architectures")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

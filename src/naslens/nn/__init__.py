@@ -1,0 +1,1 @@
+"""Shared network building blocks (torch is imported only when these modules are)."""
