@@ -83,7 +83,8 @@ def print_evaluation(ev: Any, show_k: list[str], con: Console | None = None) -> 
         table.add_row(*cells)
     con.print(table)
     con.print(
-        "[dim]KD τ = Kendall tau-b; P@top/bot K = precision of the estimator's top/bottom-K among the true top/bottom-K;"
+        "[dim]KD τ = Kendall tau-b; P@top/bot K = precision of the estimator's top/bottom-K among the true "
+        "top/bottom-K;"
         " BR/WR@K = best/worst true rank / M among the estimator's top-K (lower is better). Ties: expected value under "
         "random tie-breaking.[/dim]"
     )
@@ -94,7 +95,9 @@ def evaluate(
     ground_truth: str = typer.Option(
         "nb201-200ep", "--ground-truth", "-g", help="Registered name (see `naslens ground-truths`) or file path."
     ),
-    dataset: str = typer.Option(None, "--dataset", "-d", help="Ground-truth dataset: cifar10, cifar100, imagenet16-120…"),
+    dataset: str = typer.Option(
+        None, "--dataset", "-d", help="Ground-truth dataset: cifar10, cifar100, imagenet16-120…"
+    ),
     metric: str = typer.Option(None, "--metric", help="Ground-truth column, when a dataset has several."),
     estimators: str = typer.Option("params,flops,relu", "--estimators", "-e", help="Comma-separated estimator names."),
     subset: str = typer.Option("all", "--subset", "-s", help="all | deiso | deiso-mean."),
@@ -106,7 +109,9 @@ def evaluate(
     store: Path = typer.Option(None, "--store", help="Score store folder holding stored estimators' scores."),
     checkpoint: str = typer.Option(None, "--checkpoint", help="Only this stored checkpoint (default: each one)."),
     seed: int = typer.Option(0, "--seed", help="Seed of seeded estimators (random)."),
-    data_dir: Path = typer.Option(None, "--data-dir", help="Shared benchmark data folder (default $NASLENS_DATA or ../shared/data)."),
+    data_dir: Path = typer.Option(
+        None, "--data-dir", help="Shared benchmark data folder (default $NASLENS_DATA or ../shared/data)."
+    ),
     out: Path = typer.Option(None, "--out", "-o", help="Write evaluation.json, evaluation.csv and scores.csv here."),
 ) -> None:
     """Compare estimators with a benchmark ground truth and print the criteria table.
@@ -119,8 +124,18 @@ def evaluate(
     try:
         ks = [parse_k(t) for t in _split(k)]
         ev = run(
-            space=space, ground_truth=ground_truth, dataset=dataset, metric=metric, estimators=_split(estimators),
-            subset=subset, ks=ks, store=store, checkpoint=checkpoint, seed=seed, data_dir=data_dir, out=out,
+            space=space,
+            ground_truth=ground_truth,
+            dataset=dataset,
+            metric=metric,
+            estimators=_split(estimators),
+            subset=subset,
+            ks=ks,
+            store=store,
+            checkpoint=checkpoint,
+            seed=seed,
+            data_dir=data_dir,
+            out=out,
         )
     except (ValueError, KeyError, FileNotFoundError, RuntimeError) as e:
         console.print(f"[red]error:[/red] {e}")

@@ -133,7 +133,10 @@ def criteria_for(
     counts: dict[str, int] = {}
     skipped: dict[str, str] = {}
     per_k: dict[str, dict[str, float]] = {
-        "precision_at_top": {}, "precision_at_bottom": {}, "best_ranking": {}, "worst_ranking": {}
+        "precision_at_top": {},
+        "precision_at_bottom": {},
+        "best_ranking": {},
+        "worst_ranking": {},
     }
     for k in ks:
         label = criteria.k_label(k)
@@ -162,7 +165,9 @@ def _stored_scores(
 ) -> list[tuple[str, Scores]]:
     """One Scores per stored (config, seed, checkpoint) of ``name``, labelled ``name[@ckpt][#seed]``."""
     combos = [
-        c for c in store.combos(space, name) if (checkpoint is None or c[2] == checkpoint) and (seed is None or c[1] == seed)
+        c
+        for c in store.combos(space, name)
+        if (checkpoint is None or c[2] == checkpoint) and (seed is None or c[1] == seed)
     ]
     if not combos:
         raise ValueError(f"store {store.path} has no scores for {name!r} with checkpoint={checkpoint} seed={seed}")

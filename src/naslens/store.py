@@ -11,6 +11,7 @@ Layout: ``DIR/scores.sqlite`` with tables ``scores`` and ``configs`` (the full J
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -65,7 +66,7 @@ class ScoreStore:
 
     FILE = "scores.sqlite"
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path)
         db = self.path / self.FILE
         if not db.exists() and not create:
@@ -128,8 +129,20 @@ class ScoreStore:
             v = None if value is None else float(value)
             if status is None:
                 status = "failed: no value" if v is None else ("nan" if np.isnan(v) else "inf" if np.isinf(v) else "ok")
-            recs.append((space, arch, info.name, h, int(seed), checkpoint, None if v is None or np.isnan(v) else v,
-                         status, seconds, now))
+            recs.append(
+                (
+                    space,
+                    arch,
+                    info.name,
+                    h,
+                    int(seed),
+                    checkpoint,
+                    None if v is None or np.isnan(v) else v,
+                    status,
+                    seconds,
+                    now,
+                )
+            )
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
             self.register_config(info, config)
@@ -177,7 +190,8 @@ class ScoreStore:
         if not combos:
             raise StoreError(f"store {self.path} has no scores for estimator {estimator!r} (has: {self.estimators()})")
         combos = [
-            c for c in combos
+            c
+            for c in combos
             if (config_hash_ is None or c[0] == config_hash_)
             and (seed is None or c[1] == seed)
             and (checkpoint is None or c[2] == checkpoint)
@@ -210,5 +224,12 @@ class ScoreStore:
                 secs.append(np.nan if r[3] is None else r[3])
         info = EstimatorInfo(**json.loads(info_json))
         config = json.loads(cfg_json)
-        return Scores(info, config, list(keys), np.array(values, dtype=np.float64), status, np.array(secs),
-                      extra={"seed": sd, "checkpoint": ck, "store": str(self.path)})
+        return Scores(
+            info,
+            config,
+            list(keys),
+            np.array(values, dtype=np.float64),
+            status,
+            np.array(secs),
+            extra={"seed": sd, "checkpoint": ck, "store": str(self.path)},
+        )

@@ -120,7 +120,10 @@ class GroundTruth:
 
     # ------------------------------------------------------------------ naslens JSON format
     def to_dict(self) -> dict[str, Any]:
-        rows = [[str(k), *[_json_number(v) for v in row]] for k, row in zip(self.values.index, self.values.to_numpy())]
+        rows = [
+            [str(k), *[_json_number(v) for v in row]]
+            for k, row in zip(self.values.index, self.values.to_numpy(), strict=True)
+        ]
         return {
             "format": FORMAT,
             "space": self.space,
@@ -149,12 +152,16 @@ class GroundTruth:
             rows = doc["rows"]
             keys = [r[0] for r in rows]
             data = np.array([[np.nan if v is None else float(v) for v in r[1:]] for r in rows], dtype=np.float64)
-            values = pd.DataFrame(data.reshape(len(rows), len(columns)), index=pd.Index(keys, name="arch"), columns=columns)
+            values = pd.DataFrame(
+                data.reshape(len(rows), len(columns)), index=pd.Index(keys, name="arch"), columns=columns
+            )
             metrics = {k: MetricInfo(**v) for k, v in doc["metrics"].items()}
             src = doc.get("source", {})
         except (KeyError, TypeError, ValueError, IndexError) as e:
             raise GroundTruthError(f"{path}: malformed naslens ground-truth file ({e})") from e
-        source = Source(path=path, sha256=sha256 or src.get("sha256", ""), loader="naslens-json", origin=src.get("origin", ""))
+        source = Source(
+            path=path, sha256=sha256 or src.get("sha256", ""), loader="naslens-json", origin=src.get("origin", "")
+        )
         return cls(space=doc["space"], values=values, metrics=metrics, source=source, extra=doc.get("extra", {}))
 
     @classmethod

@@ -92,7 +92,11 @@ def load_nb201_12ep(path: str | os.PathLike[str]) -> GroundTruth:
 
 
 def load_nb201_naswot(path: str | os.PathLike[str]) -> GroundTruth:
-    """``nb201_naswot_scores_and_accs.csv``: CIFAR-10 accuracies as the NASWOT authors exported them."""
+    """``nb201_naswot_scores_and_accs.csv``: CIFAR-10 accuracies as the NASWOT authors exported them.
+
+    Its ``test_top1`` is not identical to the NATS-Bench export (``nb201-200ep``): about 2,400 architectures
+    differ by up to 2.2 points (Pearson 0.99998) — a different benchmark release or seed set. Say which you use.
+    """
     df, p = _read_csv(path, ["arch", "cellstr", "test_top1", "valid_top1", "valid_test_top1"])
     keys = _keys_from_strings(df["cellstr"], p)
     _check_index_order(keys, p)

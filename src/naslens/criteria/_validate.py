@@ -54,9 +54,7 @@ def as_vector(values: ArrayLike, name: str, min_size: int = 1) -> FloatVector:
     return arr
 
 
-def validate_pair(
-    y: ArrayLike, s: ArrayLike, higher_is_better: bool = True
-) -> tuple[FloatVector, FloatVector]:
+def validate_pair(y: ArrayLike, s: ArrayLike, higher_is_better: bool = True) -> tuple[FloatVector, FloatVector]:
     """Validate an aligned (ground truth, score) pair and orient the score so that higher is better.
 
     Args:

@@ -34,7 +34,7 @@ def _pearson_core(y: FloatVector, s: FloatVector) -> float:
 def pearson(y: ArrayLike, s: ArrayLike, higher_is_better: bool = True) -> float:
     """Pearson's linear correlation coefficient between ground truth and scores.
 
-    ``r = Σ (y_i − ȳ)(s_i − s̄) / sqrt(Σ (y_i − ȳ)² · Σ (s_i − s̄)²)``, with ``s`` negated first when
+    ``r = Σ (y_i - ȳ)(s_i - s̄) / sqrt(Σ (y_i - ȳ)² · Σ (s_i - s̄)²)``, with ``s`` negated first when
     ``higher_is_better`` is False. The sign is kept: an estimator ranking architectures backwards gives r < 0.
 
     Args:
@@ -91,13 +91,13 @@ def spearman(y: ArrayLike, s: ArrayLike, higher_is_better: bool = True) -> float
 
 
 def _tied_pairs(values: NDArray[np.int64]) -> int:
-    """Number of unordered pairs with equal value: Σ_groups g(g − 1)/2."""
+    """Count the unordered pairs with equal value: Σ_groups g(g - 1)/2."""
     counts = np.unique(values, return_counts=True)[1].astype(np.int64)
     return int((counts * (counts - 1) // 2).sum())
 
 
 def _count_inversions(a: NDArray[np.int64]) -> int:
-    """Number of pairs i < j with a[i] > a[j] (strict) for non-negative integer codes, in O(M log² M).
+    """Count the pairs i < j with a[i] > a[j] (strict) for non-negative integer codes, in O(M log² M).
 
     Each inverted pair is counted once, at the highest bit where a[i] and a[j] differ: there both share the
     higher bits (``a >> (b + 1)``), a[i] has bit b set and a[j] has it clear. Per bit level, a stable sort by
@@ -124,8 +124,8 @@ def _count_inversions(a: NDArray[np.int64]) -> int:
 def kendall_tau(y: ArrayLike, s: ArrayLike, higher_is_better: bool = True) -> float:
     """Kendall's tau-b between ground truth and scores, with ties handled as in ``scipy.stats.kendalltau``.
 
-    Over the n0 = M(M − 1)/2 pairs: C concordant, D discordant, n1 pairs tied in ``y``, n2 tied in ``s`` and
-    n3 tied in both. ``tau_b = (C − D) / sqrt((n0 − n1)(n0 − n2))`` with ``C − D = n0 − n1 − n2 + n3 − 2D``.
+    Over the n0 = M(M - 1)/2 pairs: C concordant, D discordant, n1 pairs tied in ``y``, n2 tied in ``s`` and
+    n3 tied in both. ``tau_b = (C - D) / sqrt((n0 - n1)(n0 - n2))`` with ``C - D = n0 - n1 - n2 + n3 - 2D``.
     D is counted in O(M log² M) (Knight's method: sort by (y, s), then count strict inversions of ``s``),
     so M = 15,625 takes milliseconds. The sign is kept.
 

@@ -112,9 +112,7 @@ def mean_best_rank(
     for budget in budget_arr.tolist():
         within = np.flatnonzero(cost_arr <= budget)
         if within.size == 0:
-            raise ValueError(
-                f"budget {budget!r} admits no architecture (the cheapest costs {cost_arr.min()!r})"
-            )
+            raise ValueError(f"budget {budget!r} admits no architecture (the cheapest costs {cost_arr.min()!r})")
         index = int(within[np.argmax(s_arr[within])])  # argmax returns the first (lowest index) maximum
         true_rank = 1 + int(np.count_nonzero(y_arr[within] > y_arr[index]))
         picks.append(

@@ -36,10 +36,10 @@ def _check_count(count: int, m: int) -> int:
 
 
 def top_split(key: FloatVector, count: int) -> TopSplit:
-    """Split the ``count`` largest elements of ``key`` (higher = better) into sure members and a boundary tie group.
+    """Split the ``count`` largest elements of ``key`` (higher = better) into sure members and a tie group.
 
     The boundary value v is the ``count``-th largest value; ``sure = key > v``, ``boundary = key == v`` and
-    ``slots = count − |sure|``.
+    ``slots = count - |sure|``.
 
     Example:
         >>> split = top_split(np.array([3.0, 2.0, 2.0, 2.0, 1.0]), 2)
@@ -58,9 +58,7 @@ def _orient(values: ArrayLike, higher_is_better: bool) -> FloatVector:
     return arr if higher_is_better else -arr
 
 
-def top_membership(
-    values: ArrayLike, count: int, higher_is_better: bool = True, ties: str = "expected"
-) -> FloatVector:
+def top_membership(values: ArrayLike, count: int, higher_is_better: bool = True, ties: str = "expected") -> FloatVector:
     """Probability that each element belongs to the best-``count`` set.
 
     Tie policy:
@@ -112,10 +110,10 @@ def bottom_membership(
     * ``"expected"``: elements strictly worse than the boundary value (the ``count``-th worst) get 1, the
       boundary tie group of size g filling the t remaining places gets t/g each, all others 0.
     * ``"ordinal"``: 0/1 with the same positional tie-break as ``top_membership`` (the earlier element is
-      better), i.e. ``rank(values, ties="ordinal") > M − count``; so among tied elements the *later* ones fall
+      better), i.e. ``rank(values, ties="ordinal") > M - count``; so among tied elements the *later* ones fall
       into the bottom set.
 
-    With either policy ``top_membership(v, c) + bottom_membership(v, M − c) == 1`` for 1 <= c < M.
+    With either policy ``top_membership(v, c) + bottom_membership(v, M - c) == 1`` for 1 <= c < M.
 
     Example:
         >>> bottom_membership([3, 1, 1, 2], 1).tolist()

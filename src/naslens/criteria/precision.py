@@ -20,9 +20,9 @@ def precision_at_top(
 
     Tie policy:
 
-    * ``"expected"``: ``P = Σ_i p_i q_i / K`` where p and q are the ``top_membership`` probabilities of ``y`` and
-      ``s``. This is exactly the expected precision when ties in ``y`` and in ``s`` are broken uniformly at random
-      and independently. Proof: for the random sets A (true top-K) and B (predicted top-K),
+    * ``"expected"``: ``P = Σ_i p_i q_i / K`` where p and q are the ``top_membership`` probabilities of ``y``
+      and ``s``. This is exactly the expected precision when ties in ``y`` and in ``s`` are broken uniformly
+      at random and independently. Proof: for the random sets A (true top-K) and B (predicted top-K),
       ``E|A ∩ B| = Σ_i P(i ∈ A and i ∈ B) = Σ_i P(i ∈ A) P(i ∈ B) = Σ_i p_i q_i`` by independence of the two
       tie-breaks. Without ties p and q are 0/1 and this is the plain set formula.
     * ``"ordinal"``: both vectors' ties broken by position (the earlier element is better).
@@ -59,7 +59,7 @@ def precision_at_bottom(
 ) -> float:
     """P@bottomK: the fraction of the true worst K architectures that the estimator also puts in its worst K.
 
-    ``P@bottomK = |{i : r_i > M − K and n_i > M − K}| / K``, ``K = resolve_k(k, M)``. Ties as in
+    ``P@bottomK = |{i : r_i > M - K and n_i > M - K}| / K``, ``K = resolve_k(k, M)``. Ties as in
     ``precision_at_top`` but with ``bottom_membership``: ``"expected"`` is the exact expectation under
     independent uniform random tie-breaks; ``"ordinal"`` puts the later of tied elements into the bottom set.
 

@@ -12,12 +12,12 @@ from naslens.criteria.topk import KValue, resolve_k
 
 
 def expected_first_of_subset(ordered: FloatVector, t: int) -> float:
-    """Expected value of the first-listed element of a uniformly random t-subset of ``ordered``.
+    """Return the expected value of the first-listed element of a uniformly random t-subset of ``ordered``.
 
     If ``ordered`` is sorted ascending this is the expected minimum of the subset, if sorted descending the
     expected maximum. With g = len(ordered), the j-th element (1-based) comes first in the subset with
-    probability ``P_j = C(g − j, t − 1) / C(g, t)``, computed overflow-free by the ratio recurrence
-    ``P_1 = t / g``, ``P_{j+1} = P_j · (g − j − t + 1) / (g − j)`` (all factors are <= 1, so only harmless
+    probability ``P_j = C(g - j, t - 1) / C(g, t)``, computed overflow-free by the ratio recurrence
+    ``P_1 = t / g``, ``P_{j+1} = P_j · (g - j - t + 1) / (g - j)`` (all factors are <= 1, so only harmless
     underflow to 0 can happen; g = 15,625 is fine).
 
     Example:
@@ -33,9 +33,7 @@ def expected_first_of_subset(ordered: FloatVector, t: int) -> float:
     return float(probs @ ordered)
 
 
-def _extreme_true_rank(
-    y: ArrayLike, s: ArrayLike, k: KValue, higher_is_better: bool, ties: str, best: bool
-) -> float:
+def _extreme_true_rank(y: ArrayLike, s: ArrayLike, k: KValue, higher_is_better: bool, ties: str, best: bool) -> float:
     check_ties(ties, SET_TIES)
     y_arr, s_arr = validate_pair(y, s, higher_is_better)
     m = y_arr.size
@@ -56,13 +54,11 @@ def _extreme_true_rank(
     return expected_first_of_subset(ordered, split.slots) / m
 
 
-def best_ranking(
-    y: ArrayLike, s: ArrayLike, k: KValue, higher_is_better: bool = True, ties: str = "expected"
-) -> float:
+def best_ranking(y: ArrayLike, s: ArrayLike, k: KValue, higher_is_better: bool = True, ties: str = "expected") -> float:
     """BR@K: the best (smallest) true rank among the estimator's top-K architectures, divided by M.
 
     ``BR@K = min_{i : n_i <= K} r_i / M`` with ``K = resolve_k(k, M)``. Lower is better; the best value is
-    1/M (the estimator's top-K contains the true best architecture) and the worst is (M − K + 1)/M.
+    1/M (the estimator's top-K contains the true best architecture) and the worst is (M - K + 1)/M.
 
     True ranks use ``rank(y, ties="min")``: tied ground truths share the better rank, so any architecture
     tied with the true best counts as rank 1.
@@ -72,7 +68,7 @@ def best_ranking(
     * ``"expected"``: the predicted top-K set is the sure members S (score strictly above the boundary value)
       plus a uniformly random t-subset of the boundary tie group G (size g). The result is the exact
       expectation of ``min(r_i)`` over that random set, ``E = Σ_j P_j · min(min_S r, a_j)`` with G's true
-      ranks sorted ascending a_1 <= ... <= a_g and ``P_j = C(g − j, t − 1) / C(g, t)`` (no Monte Carlo).
+      ranks sorted ascending a_1 <= ... <= a_g and ``P_j = C(g - j, t - 1) / C(g, t)`` (no Monte Carlo).
     * ``"ordinal"``: score ties broken by position (the earlier element is better).
 
     Args:
@@ -108,7 +104,7 @@ def worst_ranking(
     Tie policy for the scores: ``"expected"`` returns the exact expectation of ``max(r_i)`` over the predicted
     top-K set when its boundary tie group (size g, t places) is broken uniformly at random:
     ``E = Σ_j P_j · max(max_S r, b_j)`` with G's true ranks sorted descending b_1 >= ... >= b_g and
-    ``P_j = C(g − j, t − 1) / C(g, t)``. ``"ordinal"`` breaks score ties by position.
+    ``P_j = C(g - j, t - 1) / C(g, t)``. ``"ordinal"`` breaks score ties by position.
 
     Args:
         y: Ground-truth performance (higher is better), 1-D, finite, M >= 2.

@@ -43,9 +43,9 @@ def resolve_k(k: KValue, m: int) -> int:
 
     * int (or numpy integer) ``k >= 1``: an absolute count, ``K = k``.
     * float ``k`` in (0, 1]: a ratio, ``K = floor(M · k)`` (as aw_nas's ``int(M * ratio)``). The product is
-      taken with the decimal value of ``k`` (``Fraction(repr(k))``) so that e.g. ``resolve_k(0.29, 100)`` is 29;
-      plain float arithmetic gives 28 there. For the ratios aw_nas and naslens use by default both agree for
-      every M up to 100,000.
+      taken with the decimal value of ``k`` (``Fraction(repr(k))``) so that e.g. ``resolve_k(0.29, 100)`` is
+      29; plain float arithmetic gives 28 there. For the ratios aw_nas and naslens use by default both agree
+      for every M up to 100,000.
     * bool is rejected (it is an int subclass but never meant as a count).
 
     Args:
@@ -70,10 +70,7 @@ def resolve_k(k: KValue, m: int) -> int:
     if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, np.integer)) or m < 1:
         raise ValueError(f"M must be an int >= 1, got {m!r}")
     value = _classify(k)
-    if isinstance(value, float):
-        count = math.floor(int(m) * Fraction(repr(value)))
-    else:
-        count = value
+    count = math.floor(int(m) * Fraction(repr(value))) if isinstance(value, float) else value
     if count < 1:
         raise ValueError(f"k={value!r} with M={int(m)} gives K={count} < 1: the top-K set would be empty")
     if count > m:
@@ -124,7 +121,9 @@ def parse_k(text: str) -> KValue:
 
 
 def k_label(k: KValue) -> str:
-    """A stable text key for ``k``: ratios by their shortest float repr (``"0.05"``), counts as ``"n=50"``.
+    """Return a stable text key for ``k``: a ratio by its shortest float repr, a count as ``"n=<count>"``.
+
+    E.g. ``"0.05"`` for the ratio 0.05 and ``"n=50"`` for the count 50.
 
     ``parse_k(k_label(k)) == k`` for every valid ``k``.
 

@@ -28,7 +28,9 @@ class ComplexityEstimator:
 
     def score(self, space: Any, archs: Sequence[Any]) -> Scores:
         table = space.complexity(archs, dataset=self.dataset)
-        return Scores.from_values(self.info, self.config(), [space.key(a) for a in archs], table[self.column].to_numpy())
+        return Scores.from_values(
+            self.info, self.config(), [space.key(a) for a in archs], table[self.column].to_numpy()
+        )
 
 
 @ESTIMATORS.register("params")
@@ -38,7 +40,9 @@ def params(dataset: str = "cifar10", **_: Any) -> ComplexityEstimator:
 
 @ESTIMATORS.register("flops")
 def flops(dataset: str = "cifar10", **_: Any) -> ComplexityEstimator:
-    return ComplexityEstimator("flops", "multiply-accumulates of conv/linear layers (M), the benchmark's FLOPs", dataset)
+    return ComplexityEstimator(
+        "flops", "multiply-accumulates of conv/linear layers (M), the benchmark's FLOPs", dataset
+    )
 
 
 @ESTIMATORS.register("flops_all_ops")

@@ -17,7 +17,10 @@ class NB201Cell(nn.Module):
         super().__init__()
         self.arch = arch
         self.edges = nn.ModuleDict(
-            {f"{s}->{d}": make_op(op, channels, bn_affine=bn_affine) for (s, d), op in zip(EDGES, arch.ops, strict=True)}
+            {
+                f"{s}->{d}": make_op(op, channels, bn_affine=bn_affine)
+                for (s, d), op in zip(EDGES, arch.ops, strict=True)
+            }
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -97,9 +97,7 @@ class NB201Arch:
             return known
         m = _STRING_RE.match(text.strip())
         if m is None:
-            raise ArchFormatError(
-                f"not an NB201 string (expected '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|'): {text!r}"
-            )
+            raise ArchFormatError(f"not an NB201 string (expected '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|'): {text!r}")
         ops: list[str] = []
         for node, group in enumerate(m.groups(), start=1):
             tokens = group.split("|")

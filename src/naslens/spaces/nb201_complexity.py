@@ -7,8 +7,8 @@ Conventions (they match the benchmark's stored numbers exactly; see reference-fa
   the benchmark's definition. Pooling, BN, ReLU and additions are not counted.
 - ``flops_all_ops``: the count stored in the NASLib / NAS-Bench-Suite-Zero ``zc_*.json`` files, which also counts
   BatchNorm (2 per element), ReLU (1 per element), average pooling (k² per output element), global pooling
-  ((h+1)² per channel) and leaves out the Linear bias. It reproduces that file's values exactly at the benchmark's configuration; it is
-  offered only to compare with that suite — prefer ``flops``.
+  ((h+1)² per channel) and leaves out the Linear bias. It reproduces that file's values exactly at the
+  benchmark's configuration; it is offered only to compare with that suite — prefer ``flops``.
 
 Both counts depend only on the number of conv1×1 and conv3×3 edges (and avg-pool edges for ``flops_all_ops``):
 every op of the cell is built and run, dead paths included.

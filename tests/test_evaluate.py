@@ -1,0 +1,167 @@
+"""naslens.evaluate / `naslens evaluate`: criteria, provenance, subsets, stored estimators, NaN reporting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+from typer.testing import CliRunner
+
+import naslens
+from naslens.benchmarks import GroundTruth, MetricInfo, Source
+from naslens.cli import app
+from naslens.estimators.base import EstimatorInfo
+from naslens.spaces import get_space
+from naslens.store import ScoreStore
+
+SPACE = get_space("nb201")
+REQUIRED = (
+    "kendall_tau",
+    "spearman",
+    "pearson",
+    "precision_at_top",
+    "precision_at_bottom",
+    "best_ranking",
+    "worst_ranking",
+)
+
+
+@pytest.mark.needs_shared_data
+def test_reference_point_params_on_deiso_cifar10(shared_data: Path, tmp_path: Path) -> None:
+    ev = naslens.evaluate(
+        ground_truth="nb201-200ep",
+        dataset="cifar10",
+        estimators=["params", "flops", "random"],
+        subset="deiso",
+        data_dir=shared_data,
+        out=tmp_path,
+    )
+    # reference-facts: Kendall tau 0.609, Spearman 0.786 on the 6,466 de-isomorphic architectures
+    assert round(ev.results["params"]["kendall_tau"], 3) == 0.609
+    assert round(ev.results["params"]["spearman"], 3) == 0.786
+    assert abs(ev.results["random"]["kendall_tau"]) < 0.03
+    doc = json.loads((tmp_path / "evaluation.json").read_text())
+    assert doc["subset"] == "deiso" and doc["n_archs"] == 6466
+    assert doc["ground_truth"]["dataset"] == "cifar10" and doc["ground_truth"]["source"]["sha256"].startswith(
+        "cb5d777e"
+    )
+    for r in doc["results"].values():
+        for key in REQUIRED:
+            assert key in r
+        assert set(r["precision_at_top"]) == {"0.005", "0.01", "0.05", "0.1", "0.2", "0.5"}
+    assert doc["k_counts"]["0.05"] == 323
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    assert len(scores) == 6466 and {"arch", "ground_truth", "params", "class_size", "random"} <= set(scores.columns)
+    # the table's correlation agrees with scipy on the written columns
+    tau = scipy.stats.kendalltau(scores["ground_truth"], scores["random"]).statistic
+    assert tau == pytest.approx(ev.results["random"]["kendall_tau"], abs=1e-12)
+    assert len(pd.read_csv(tmp_path / "evaluation.csv")) == 3
+
+
+def _toy_gt(n: int = 60) -> GroundTruth:
+    archs = SPACE.enumerate()[:n]
+    keys = [a.to_string() for a in archs]
+    cx = SPACE.complexity(archs)
+    rng = np.random.default_rng(0)
+    acc = 80 + 10 * cx["params"].to_numpy() / cx["params"].max() + rng.normal(0, 0.5, n)
+    values = pd.DataFrame({"acc": acc}, index=pd.Index(keys, name="arch"))
+    return GroundTruth("nb201", values, {"acc": MetricInfo("toy", "test", 1, "one seed")}, Source("<toy>", "", "toy"))
+
+
+def test_stored_estimator_with_nan_is_counted_not_dropped_silently(tmp_path: Path) -> None:
+    gt = _toy_gt()
+    st = ScoreStore(tmp_path / "store")
+    info = EstimatorInfo("fake_proxy", "zeroshot", higher_is_better=False)
+    cfg = {"estimator": "fake_proxy"}
+    keys = gt.keys
+    truth = gt.values["acc"].to_numpy()
+    for i, k in enumerate(keys):
+        v = float("nan") if i < 5 else -truth[i]  # lower is better: a perfect inverse score
+        st.put("nb201", k, info, cfg, seed=0, value=v)
+    st.close()
+    ev = naslens.evaluate(ground_truth=gt, estimators=["fake_proxy", "params"], store=tmp_path / "store", ks=[0.1, 5])
+    r = ev.results["fake_proxy"]
+    assert r["n_archs"] == 55 and r["n_nonfinite"] == 5 and r["status_counts"] == {"nan": 5, "ok": 55}
+    assert r["kendall_tau"] == pytest.approx(1.0)  # sign follows higher_is_better=False
+    assert r["precision_at_top"]["0.1"] == pytest.approx(1.0) and r["best_ranking"]["n=5"] == pytest.approx(1 / 55)
+    assert r["k_counts"] == {"0.1": 5, "n=5": 5}  # K of the 55 usable architectures, stated per estimator
+    assert ev.k_counts == {"0.1": 6, "n=5": 5}
+    assert ev.results["params"]["n_nonfinite"] == 0
+
+
+def test_checkpoints_are_reported_separately(tmp_path: Path) -> None:
+    gt = _toy_gt(30)
+    st = ScoreStore(tmp_path)
+    info = EstimatorInfo("os_acc", "oneshot", needs_training=True)
+    rng = np.random.default_rng(1)
+    for ck in ("epoch-1", "epoch-2"):
+        st.put_many(
+            "nb201", [(k, float(rng.random()), None, None) for k in gt.keys], info, {"e": "os"}, seed=0, checkpoint=ck
+        )
+    ev = naslens.evaluate(ground_truth=gt, estimators=["os_acc"], store=tmp_path, ks=[0.1])
+    assert set(ev.results) == {"os_acc@epoch-1", "os_acc@epoch-2"}
+    assert ev.results["os_acc@epoch-2"]["checkpoint"] == "epoch-2"
+    only = naslens.evaluate(ground_truth=gt, estimators=["os_acc"], store=tmp_path, ks=[0.1], checkpoint="epoch-1")
+    assert set(only.results) == {"os_acc@epoch-1"}
+
+
+def test_constant_estimator_and_small_k_are_reported() -> None:
+    gt = _toy_gt(20)
+    ev = naslens.evaluate(ground_truth=gt, estimators=["random"], ks=[0.01, 0.5])
+    assert "0.01" in ev.skipped_ks and ev.k_counts == {"0.5": 10}
+    # conv-free cells: relu (number of ReLU-conv ops) is 0 for all of them -> no ranking, said so
+    conv_free = [a for a in SPACE.enumerate() if not set(a.ops) & {"nor_conv_1x1", "nor_conv_3x3"}][:20]
+    keys = [a.to_string() for a in conv_free]
+    values = pd.DataFrame({"acc": np.arange(20.0)}, index=pd.Index(keys, name="arch"))
+    flat = GroundTruth("nb201", values, {"acc": MetricInfo("toy", "test", 1, "one seed")}, Source("<toy>", "", "toy"))
+    ev2 = naslens.evaluate(ground_truth=flat, estimators=["relu", "random"], ks=[0.5])
+    assert "all equal" in ev2.results["relu"]["error"] and np.isnan(ev2.results["relu"]["kendall_tau"])
+    assert np.isfinite(ev2.results["random"]["kendall_tau"])
+
+
+def test_errors_are_clear(tmp_path: Path) -> None:
+    gt = _toy_gt(10)
+    with pytest.raises(KeyError, match="unknown estimator"):
+        naslens.evaluate(ground_truth=gt, estimators=["nope"])
+    with pytest.raises(ValueError, match="subset must be one of"):
+        naslens.evaluate(ground_truth=gt, estimators=["params"], subset="some")
+    with pytest.raises(KeyError, match="unknown search space 'nb101'"):
+        naslens.evaluate(space="nb101", ground_truth=gt)
+
+
+@pytest.mark.needs_shared_data
+def test_cli_evaluate_prints_a_labelled_table(shared_data: Path, tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "-g",
+            "nb201-200ep",
+            "-d",
+            "imagenet16-120",
+            "-e",
+            "params,relu",
+            "-s",
+            "deiso-mean",
+            "--data-dir",
+            str(shared_data),
+            "-o",
+            str(tmp_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "imagenet16-120" in res.output and "deiso-mean" in res.output and "sha256" in res.output
+    assert "params" in res.output and "KD τ" in res.output
+    doc = json.loads((tmp_path / "evaluation.json").read_text())
+    assert doc["ground_truth"]["split"] == "x-test" and doc["subset"] == "deiso-mean"
+
+
+def test_cli_reports_bad_input_with_exit_code_2(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["evaluate", "-g", str(tmp_path / "missing.csv")])
+    assert res.exit_code == 2 and "error" in res.output
+    res = CliRunner().invoke(app, ["--help"])
+    assert res.exit_code == 0 and "evaluate" in res.output

@@ -1,0 +1,59 @@
+"""Score store: atomic appends, resume keys, non-finite statuses, concurrent writers."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from naslens.estimators.base import EstimatorInfo
+from naslens.store import ScoreStore, StoreError
+
+INFO = EstimatorInfo("demo", "zeroshot", higher_is_better=False, needs_data=True)
+CFG = {"estimator": "demo", "batch": 64}
+
+
+def test_put_done_and_scores(tmp_path: Path) -> None:
+    st = ScoreStore(tmp_path)
+    st.put("nb201", "a", INFO, CFG, seed=0, value=1.0, seconds=0.1)
+    st.put("nb201", "b", INFO, CFG, seed=0, value=float("nan"))
+    st.put("nb201", "c", INFO, CFG, seed=0, value=float("inf"))
+    st.put("nb201", "d", INFO, CFG, seed=0, value=None, status="failed: singular kernel")
+    st.put("nb201", "a", INFO, CFG, seed=1, value=3.0)
+    assert st.done("nb201", "demo", CFG, seed=0) == {"a", "b", "c", "d"}
+    assert st.done("nb201", "demo", {**CFG, "batch": 128}, seed=0) == set()
+    with pytest.raises(StoreError, match="2 matching"):
+        st.scores("nb201", "demo", ["a"])
+    sc = st.scores("nb201", "demo", ["a", "b", "c", "d", "e"], seed=0)
+    assert sc.info == INFO and sc.config == CFG
+    assert sc.status == ["ok", "nan", "inf", "failed: singular kernel", "failed: not in store"]
+    assert sc.values[0] == 1.0 and np.isnan(sc.values[1]) and np.isinf(sc.values[2])
+    assert sc.finite.tolist() == [True, False, False, False, False]
+    assert st.combos("nb201", "demo") == [(sc.config_hash, 0, ""), (sc.config_hash, 1, "")]
+    st.close()
+    # reopening sees everything (durable), and a missing store is an error when create=False
+    assert len(ScoreStore(tmp_path).table()) == 5
+    with pytest.raises(StoreError, match="no score store"):
+        ScoreStore(tmp_path / "missing", create=False)
+    with pytest.raises(StoreError, match="no scores for estimator"):
+        ScoreStore(tmp_path).scores("nb201", "other", ["a"])
+
+
+def _writer(path: str, worker: int) -> None:
+    st = ScoreStore(path)
+    for i in range(50):
+        st.put("nb201", f"w{worker}-{i}", INFO, CFG, seed=0, value=float(i))
+    st.close()
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=_writer, args=(str(tmp_path), w)) for w in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    assert len(ScoreStore(tmp_path).done("nb201", "demo", CFG, seed=0)) == 100
