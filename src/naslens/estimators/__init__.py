@@ -1,6 +1,7 @@
 """Estimators: structural baselines, zero-shot proxies, one-shot supernets, predictors, ensembles."""
 
 from naslens.estimators import structural  # noqa: F401  (registers params, flops, flops_all_ops, relu, random)
+from naslens.estimators import zeroshot  # noqa: F401
 from naslens.estimators.base import (
     ESTIMATORS,
     Estimator,
