@@ -113,6 +113,9 @@ def evaluate(
         None, "--data-dir", help="Shared benchmark data folder (default $NASLENS_DATA or ../shared/data)."
     ),
     out: Path = typer.Option(None, "--out", "-o", help="Write evaluation.json, evaluation.csv and scores.csv here."),
+    report: bool = typer.Option(
+        False, "--report", help="Also write the HTML report (diagnoses, figures) to OUT/report (needs --out)."
+    ),
 ) -> None:
     """Compare estimators with a benchmark ground truth and print the criteria table.
 
@@ -121,6 +124,9 @@ def evaluate(
     from naslens.criteria import parse_k
     from naslens.evaluation import evaluate as run
 
+    if report and out is None:
+        console.print("[red]error:[/red] --report needs --out DIR")
+        raise typer.Exit(2)
     try:
         ks = [parse_k(t) for t in _split(k)]
         ev = run(
@@ -143,6 +149,11 @@ def evaluate(
     print_evaluation(ev, [parse_k_label(t) for t in _split(show_k)])
     if out is not None:
         console.print(f"wrote {out}/evaluation.json, evaluation.csv, scores.csv")
+    if report and out is not None:
+        from naslens.report import build_report
+
+        page = build_report(out, out / "report", store=store)
+        console.print(f"wrote the report: {page}")
 
 
 def parse_k_label(text: str) -> str:
@@ -186,6 +197,16 @@ def spaces_cmd() -> None:
     for name in SPACES.list():
         sp = get_space(name)
         console.print(f"{name}: {sp.size} architectures")
+
+
+def _mount_subcommands() -> None:
+    """Command groups living in their own modules (each a thin shell over its Python API)."""
+    from naslens import cli_report
+
+    app.command("report")(cli_report.report)
+
+
+_mount_subcommands()
 
 
 def main() -> None:

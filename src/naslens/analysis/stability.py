@@ -1,0 +1,163 @@
+"""Ranking stability between checkpoints, supernets or seeds, relative to the later (reference) one."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from naslens.analysis._common import (
+    AnalysisError,
+    checkpoint_sort_key,
+    estimator_names,
+    oriented,
+    safe_kendall,
+    split_checkpoint,
+    split_seed,
+)
+from naslens.criteria import DEFAULT_K_RATIOS, KValue, k_label, precision_at_bottom, precision_at_top, resolve_k
+
+
+def _precision_or_nan(fn: Any, ref: np.ndarray, other: np.ndarray, k: KValue) -> float:
+    try:
+        resolve_k(k, ref.size)
+    except ValueError:
+        return float("nan")
+    if np.ptp(ref) == 0:
+        return float("nan")
+    return float(fn(ref, other, k))
+
+
+def relative_stability(
+    reference: np.ndarray, other: np.ndarray, ks: Sequence[KValue] = DEFAULT_K_RATIOS
+) -> dict[str, float]:
+    """Criteria of ``other`` scores measured against ``reference`` scores instead of the ground truth.
+
+    Both vectors are oriented (higher = better). On the architectures where both are finite:
+    relative ``kendall_tau`` = τ-b(reference, other), relative ``p_top@K`` = P@topK(reference, other, K) and
+    ``p_bottom@K`` likewise (expected tie policy of :func:`naslens.criteria.precision_at_top`). K values that give
+    an empty set, and a constant reference, yield NaN.
+
+    Example:
+        >>> relative_stability(np.array([1., 2, 3, 4]), np.array([1., 2, 4, 3]), ks=[0.5])["p_top@0.5"]
+        1.0
+    """
+    ok = np.isfinite(reference) & np.isfinite(other)
+    ref, oth = reference[ok], other[ok]
+    out: dict[str, float] = {"n_archs": float(ok.sum()), "kendall_tau": safe_kendall(ref, oth)}
+    for k in ks:
+        enough = ref.size >= 2
+        out[f"p_top@{k_label(k)}"] = _precision_or_nan(precision_at_top, ref, oth, k) if enough else float("nan")
+        out[f"p_bottom@{k_label(k)}"] = _precision_or_nan(precision_at_bottom, ref, oth, k) if enough else float("nan")
+    return out
+
+
+def stability_between(
+    frame: pd.DataFrame,
+    orientation: Mapping[str, bool],
+    sequence: Sequence[str],
+    ks: Sequence[KValue] = DEFAULT_K_RATIOS,
+) -> pd.DataFrame:
+    """Relative criteria of each consecutive pair of ``sequence`` (e.g. seeds or supernets), the later as reference.
+
+    Returns:
+        One row per pair: reference, other, n_archs, kendall_tau, p_top@K…, p_bottom@K….
+    """
+    if len(sequence) < 2:
+        raise AnalysisError(f"stability needs at least 2 score columns, got {list(sequence)}")
+    sub = {name: orientation[name] for name in sequence}
+    estimator_names(frame, sub)
+    rows = []
+    for earlier, later in itertools.pairwise(sequence):
+        stats = relative_stability(oriented(frame, later, sub), oriented(frame, earlier, sub), ks)
+        rows.append({"reference": later, "other": earlier, **stats})
+    out = pd.DataFrame(rows)
+    out["n_archs"] = out["n_archs"].astype(int)
+    return out
+
+
+def checkpoint_stability(
+    frame: pd.DataFrame, orientation: Mapping[str, bool], ks: Sequence[KValue] = DEFAULT_K_RATIOS
+) -> pd.DataFrame:
+    """Stability between consecutive checkpoints of every one-shot estimator (columns ``<estimator>@<checkpoint>``).
+
+    Checkpoints are ordered by the last number in their name (``epoch9`` before ``epoch10``). Estimators with
+    fewer than two checkpoints contribute no rows; the result is empty when there are none.
+
+    Returns:
+        Tidy table: estimator, reference, other, n_archs, kendall_tau, p_top@K…, p_bottom@K….
+    """
+    by_base: dict[str, list[str]] = {}
+    for name in estimator_names(frame, orientation):
+        base, ckpt = split_checkpoint(name)
+        if ckpt:
+            by_base.setdefault(base, []).append(name)
+    tables = []
+    for base, cols in by_base.items():
+        if len(cols) < 2:
+            continue
+        cols = sorted(cols, key=lambda c: checkpoint_sort_key(split_checkpoint(c)[1]))
+        table = stability_between(frame, orientation, cols, ks)
+        table.insert(0, "estimator", base)
+        tables.append(table)
+    if not tables:
+        return pd.DataFrame(columns=["estimator", "reference", "other", "n_archs", "kendall_tau"])
+    return pd.concat(tables, ignore_index=True)
+
+
+def seed_stability(
+    frame: pd.DataFrame, orientation: Mapping[str, bool], ks: Sequence[KValue] = DEFAULT_K_RATIOS
+) -> pd.DataFrame:
+    """Stability between seeds (or supernets) of the same estimator and checkpoint (columns ``<label>#<seed>``).
+
+    Seeds are ordered by the last number in their label; each consecutive pair is compared with the later seed as
+    reference. Labels with a single seed contribute no rows.
+
+    Returns:
+        Tidy table: estimator (label without the seed), reference, other, n_archs, kendall_tau, p_top@K…, ….
+    """
+    by_label: dict[str, list[str]] = {}
+    for name in estimator_names(frame, orientation):
+        label, seed = split_seed(name)
+        if seed:
+            by_label.setdefault(label, []).append(name)
+    tables = []
+    for label, cols in by_label.items():
+        if len(cols) < 2:
+            continue
+        cols = sorted(cols, key=lambda c: checkpoint_sort_key(split_seed(c)[1]))
+        table = stability_between(frame, orientation, cols, ks)
+        table.insert(0, "estimator", label)
+        tables.append(table)
+    if not tables:
+        return pd.DataFrame(columns=["estimator", "reference", "other", "n_archs", "kendall_tau"])
+    return pd.concat(tables, ignore_index=True)
+
+
+def plot_stability(table: pd.DataFrame) -> Any:
+    """Relative Kendall τ and P@top/bottom at the largest K between consecutive checkpoints, per estimator."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.0, 4.0))
+    top_cols = [c for c in table.columns if c.startswith("p_top@")]
+    for base, sub in table.groupby("estimator", sort=False):
+        labels = [split_checkpoint(r)[1] for r in sub["reference"]]
+        x = np.arange(len(labels))
+        ax.plot(x, sub["kendall_tau"], marker="o", label=f"{base}: relative τ")
+        if top_cols:
+            ax.plot(x, sub[top_cols[-1]], marker="s", ls="--", label=f"{base}: relative {top_cols[-1]}")
+        ax.set_xticks(x, labels, rotation=30, fontsize=8)
+    ax.set_xlabel("reference checkpoint (compared with the previous one)")
+    ax.set_ylabel("agreement with the later checkpoint")
+    ax.set_ylim(-1.05, 1.05)
+    ax.axhline(0.0, color="black", lw=0.6)
+    ax.legend(fontsize=8)
+    ax.set_title("Ranking stability between consecutive checkpoints")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,137 @@
+"""Read an evaluation folder (``naslens evaluate --out DIR``) into what the report needs.
+
+The folder holds ``evaluation.json`` (run description, ground-truth provenance, criteria per estimator) and
+``scores.csv`` (one row per architecture: ``arch``, ``index``, ``class_id``, ``class_size``, ``ground_truth``,
+``params``, ``flops``, then one raw-score column per estimator; one-shot checkpoints as ``<estimator>@<checkpoint>``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from naslens.analysis._common import split_checkpoint, split_seed
+from naslens.criteria import DEFAULT_K_RATIOS, KValue, parse_k
+
+FIXED_COLUMNS = ("arch", "index", "class_id", "class_size", "n_members", "ground_truth", "params", "flops")
+REQUIRED_KEYS = ("space", "subset", "ground_truth", "results")
+
+
+class ReportError(ValueError):
+    """The evaluation folder is missing something the report needs; the message says what."""
+
+
+@dataclass
+class EvaluationData:
+    """One evaluation: its description, the per-architecture score frame and each score column's orientation.
+
+    Attributes:
+        path: The evaluation folder.
+        meta: Parsed ``evaluation.json``.
+        frame: Parsed ``scores.csv``.
+        orientation: ``{score column: higher_is_better}`` for every estimator column of ``frame``.
+        result_key: ``{score column: key of its entry in meta["results"]}``.
+        notes: Problems found while reading (shown on the page).
+    """
+
+    path: Path
+    meta: dict[str, Any]
+    frame: pd.DataFrame
+    orientation: dict[str, bool]
+    result_key: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def results(self) -> dict[str, Any]:
+        return dict(self.meta.get("results", {}))
+
+    @property
+    def ks(self) -> list[KValue]:
+        """The evaluation's K values (``meta["ks"]``, parsed), or naslens' defaults when absent."""
+        return [parse_k(str(k)) for k in self.meta.get("ks") or []] or list(DEFAULT_K_RATIOS)
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        return dict(self.meta.get("ground_truth", {}))
+
+    def gt_label(self) -> str:
+        """One line saying which ground truth and subset every number on the page refers to."""
+        p = self.provenance
+        source = p.get("source", {}) if isinstance(p.get("source"), dict) else {}
+        sha = str(source.get("sha256", ""))
+        return (
+            f"Ground truth: {p.get('metric', '?')} (dataset {p.get('dataset', '?')}, split {p.get('split', '?')}, "
+            f"{p.get('epochs', '?')} epochs, seeds: {p.get('seed_aggregation', '?')}; file sha256 {sha[:12] or '?'}…)"
+            f" · space {self.meta.get('space', '?')} · subset {self.meta.get('subset', '?')} "
+            f"({len(self.frame)} architectures)"
+        )
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise ReportError(f"{path} not found: is {path.parent} the --out folder of `naslens evaluate`?")
+    try:
+        doc = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise ReportError(f"{path} is not valid JSON ({e})") from e
+    if not isinstance(doc, dict):
+        raise ReportError(f"{path} must hold a JSON object, got {type(doc).__name__}")
+    missing = [k for k in REQUIRED_KEYS if k not in doc]
+    if missing:
+        raise ReportError(f"{path} lacks key(s) {missing}")
+    return doc
+
+
+def load_evaluation(path: str | os.PathLike[str]) -> EvaluationData:
+    """Load and cross-check an evaluation folder.
+
+    A score column's result entry is ``results[column]``, else ``results[<estimator>]`` for a checkpoint column;
+    its orientation is that entry's ``estimator.info.higher_is_better``. A column without a result entry is assumed
+    higher-is-better and noted. ``params``/``flops`` are estimator columns too when the results list them.
+
+    Raises:
+        ReportError: On a missing folder or file, malformed JSON, or a scores.csv without the ground truth.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ReportError(f"evaluation folder {folder} does not exist")
+    meta = _load_json(folder / "evaluation.json")
+    csv = folder / "scores.csv"
+    if not csv.exists():
+        raise ReportError(f"{csv} not found: is {folder} the --out folder of `naslens evaluate`?")
+    frame = pd.read_csv(csv)
+    for col in ("ground_truth", "arch"):
+        if col not in frame.columns:
+            raise ReportError(f"{csv} has no {col!r} column (columns: {list(frame.columns)})")
+    results: dict[str, Any] = meta["results"]
+    notes: list[str] = []
+    for col in list(frame.columns):
+        if col.endswith(".1") and col[:-2] in FIXED_COLUMNS:  # an estimator named like a fixed column
+            frame = frame.drop(columns=col)
+    candidates = [c for c in frame.columns if c not in FIXED_COLUMNS] + [
+        c for c in FIXED_COLUMNS if c in results and c in frame.columns and c not in ("arch", "ground_truth")
+    ]
+    order = {key: i for i, key in enumerate(results)}  # the evaluation's estimator order, then the CSV's
+    candidates.sort(key=lambda c: order.get(c, order.get(split_seed(split_checkpoint(c)[0])[0], len(order))))
+    orientation: dict[str, bool] = {}
+    result_key: dict[str, str] = {}
+    for col in candidates:
+        key = col if col in results else split_seed(split_checkpoint(col)[0])[0]
+        entry = results.get(key)
+        if entry is None:
+            notes.append(f"score column {col!r} has no entry in evaluation.json; read as higher-is-better")
+            orientation[col] = True
+            continue
+        info = entry.get("estimator", {}).get("info", {})
+        if "higher_is_better" not in info:
+            notes.append(f"{key!r}: evaluation.json does not say higher_is_better; assumed True")
+        orientation[col] = bool(info.get("higher_is_better", True))
+        result_key[col] = key
+    if not orientation:
+        raise ReportError(f"{csv} has no estimator score column (columns: {list(frame.columns)})")
+    return EvaluationData(folder, meta, frame, orientation, result_key, notes)
