@@ -184,7 +184,11 @@ def list_estimators_cmd(pattern: str = typer.Argument("*")) -> None:
 
     table = Table("name", "family", "higher is better", "needs data", "description")
     for name in ESTIMATORS.list(pattern):
-        info = create_estimator(name).info
+        try:
+            info = create_estimator(name).info
+        except (ValueError, TypeError) as e:  # estimators that need a run artefact (e.g. a supernet checkpoint)
+            table.add_row(name, "-", "-", "-", f"needs configuration: {e}")
+            continue
         table.add_row(name, info.family, str(info.higher_is_better), str(info.needs_data), info.description)
     console.print(table)
 
@@ -201,9 +205,10 @@ def spaces_cmd() -> None:
 
 def _mount_subcommands() -> None:
     """Command groups living in their own modules (each a thin shell over its Python API)."""
-    from naslens import cli_report
+    from naslens import cli_oneshot, cli_report
 
     app.command("report")(cli_report.report)
+    app.add_typer(cli_oneshot.app, name="oneshot")
 
 
 _mount_subcommands()

@@ -1,7 +1,9 @@
 """Estimators: structural baselines, zero-shot proxies, one-shot supernets, predictors, ensembles."""
 
-from naslens.estimators import structural  # noqa: F401  (registers params, flops, flops_all_ops, relu, random)
-from naslens.estimators import zeroshot  # noqa: F401
+from naslens.estimators import (
+    oneshot,  # noqa: F401  (registers oneshot_acc, oneshot_loss)
+    structural,  # noqa: F401  (registers params, flops, flops_all_ops, relu, random)
+)
 from naslens.estimators.base import (
     ESTIMATORS,
     Estimator,

@@ -1,0 +1,56 @@
+"""One-shot estimators: an NB201 weight-sharing supernet, its samplers and trainer, and path scores.
+
+Importing this package registers the estimators ``oneshot_acc`` and ``oneshot_loss`` (it imports torch).
+
+Example:
+    >>> from naslens.estimators.oneshot import NB201Supernet, make_sampler
+    >>> import numpy as np
+    >>> [len(make_sampler(k).step(np.random.default_rng(0))) for k in ("uniform", "fairnas")]
+    [1, 5]
+"""
+
+from naslens.estimators.oneshot import estimator  # noqa: F401  (registers oneshot_acc / oneshot_loss)
+from naslens.estimators.oneshot.checkpoint import CheckpointRef, list_checkpoints, load_checkpoint, resolve_checkpoints
+from naslens.estimators.oneshot.ensembles import (
+    average_state_dicts,
+    class_average,
+    seed_average,
+    temporal_score_average,
+)
+from naslens.estimators.oneshot.estimator import OneShotEstimator
+from naslens.estimators.oneshot.instrumentation import ForgettingTracker, gradient_cosine, path_accuracy
+from naslens.estimators.oneshot.samplers import SAMPLERS, Sampler, make_sampler
+from naslens.estimators.oneshot.score_checkpoints import score_checkpoints, select_archs
+from naslens.estimators.oneshot.scoring import ScoreConfig, score_paths
+from naslens.estimators.oneshot.supernet import NB201Supernet, live_edges
+from naslens.estimators.oneshot.train_config import SupernetTrainConfig, config_from_recipe, recipe_from_ground_truth
+from naslens.estimators.oneshot.trainer import TrainResult, train_supernet
+
+__all__ = [
+    "SAMPLERS",
+    "CheckpointRef",
+    "ForgettingTracker",
+    "NB201Supernet",
+    "OneShotEstimator",
+    "Sampler",
+    "ScoreConfig",
+    "SupernetTrainConfig",
+    "TrainResult",
+    "average_state_dicts",
+    "class_average",
+    "config_from_recipe",
+    "gradient_cosine",
+    "list_checkpoints",
+    "live_edges",
+    "load_checkpoint",
+    "make_sampler",
+    "path_accuracy",
+    "recipe_from_ground_truth",
+    "resolve_checkpoints",
+    "score_checkpoints",
+    "score_paths",
+    "seed_average",
+    "select_archs",
+    "temporal_score_average",
+    "train_supernet",
+]

@@ -1,0 +1,86 @@
+"""The registered one-shot estimators ``oneshot_acc`` and ``oneshot_loss``: score architectures with a trained
+supernet checkpoint (see :mod:`naslens.estimators.oneshot.scoring` for the definition of the scores)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from naslens.estimators.base import ESTIMATORS, Scores
+from naslens.estimators.oneshot.checkpoint import load_checkpoint
+from naslens.estimators.oneshot.score_checkpoints import store_config
+from naslens.estimators.oneshot.scoring import ScoreConfig, metric_info, score_paths
+from naslens.estimators.oneshot.train_config import SupernetTrainConfig
+from naslens.estimators.oneshot.trainer import build_supernet, load_data, resolve_device
+
+
+class OneShotEstimator:
+    """Accuracy or loss of each architecture's path in a trained supernet.
+
+    Args:
+        checkpoint: a supernet checkpoint written by ``train_supernet`` (``epoch-XXXX.pt`` or ``last.pt``).
+        metric: ``acc`` or ``loss``.
+        n_batches, batch_size, bn_mode, calib_batches: see :class:`~naslens.estimators.oneshot.scoring.ScoreConfig`.
+        device: ``"auto"``, ``"cpu"`` or ``"cuda"``.
+
+    Raises:
+        ValueError: no checkpoint given.
+    """
+
+    def __init__(
+        self,
+        checkpoint: str | Path | None = None,
+        metric: str = "acc",
+        *,
+        n_batches: int = 5,
+        batch_size: int = 256,
+        bn_mode: str = "train",
+        calib_batches: int = 4,
+        device: str = "auto",
+        **_: Any,
+    ) -> None:
+        if checkpoint is None:
+            raise ValueError(
+                f"oneshot_{metric} needs checkpoint=<supernet .pt file> (train one with 'naslens oneshot train')"
+            )
+        self.checkpoint = Path(checkpoint)
+        self.metric = metric
+        self.score_config = ScoreConfig(
+            n_batches=n_batches, batch_size=batch_size, bn_mode=bn_mode, calib_batches=calib_batches
+        )
+        self.info = metric_info(metric, self.score_config)
+        self.device = device
+        self._ck = load_checkpoint(self.checkpoint)
+        self.train_config = SupernetTrainConfig.from_dict(self._ck["config"])
+
+    def config(self) -> dict[str, Any]:
+        return {
+            **store_config(self.train_config, self.score_config, self.metric, 1),
+            "seed": self.train_config.seed,
+            "epoch": int(self._ck["epoch"]),
+        }
+
+    def score(self, space: Any, archs: Sequence[Any]) -> Scores:
+        if getattr(space, "name", None) != "nb201":
+            raise ValueError(f"one-shot supernets exist for nb201 only, got space {getattr(space, 'name', space)!r}")
+        model = build_supernet(self.train_config)
+        model.load_state_dict(self._ck["model"])
+        model.to(resolve_device(self.device))
+        data = load_data(self.train_config)
+        acc, loss, secs = score_paths(model, archs, data.val_x, data.val_y, self.score_config, calib_x=data.train_x)
+        scores = Scores.from_values(
+            self.info, self.config(), [space.key(a) for a in archs], acc if self.metric == "acc" else loss
+        )
+        scores.seconds = secs
+        return scores
+
+
+@ESTIMATORS.register("oneshot_acc")
+def oneshot_acc(checkpoint: str | Path | None = None, **kw: Any) -> OneShotEstimator:
+    return OneShotEstimator(checkpoint, "acc", **kw)
+
+
+@ESTIMATORS.register("oneshot_loss")
+def oneshot_loss(checkpoint: str | Path | None = None, **kw: Any) -> OneShotEstimator:
+    return OneShotEstimator(checkpoint, "loss", **kw)

@@ -1,0 +1,184 @@
+"""Score architectures at every supernet checkpoint into a resumable :class:`~naslens.store.ScoreStore`.
+
+Each checkpoint's scores are stored under the checkpoint label (``epoch-0010``) with the training seed, for the
+estimators ``oneshot_acc`` and ``oneshot_loss``; their configuration is the training configuration (less seed
+and length) plus the evaluation settings, so ``naslens evaluate`` reports the criteria for every checkpoint —
+the criteria trend over training. Results are committed in chunks; a rerun skips what is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from naslens.data.fashion_mnist import ImageSplits
+from naslens.estimators.oneshot.checkpoint import CheckpointRef, load_checkpoint
+from naslens.estimators.oneshot.ensembles import average_state_dicts
+from naslens.estimators.oneshot.scoring import ScoreConfig, metric_info, score_paths
+from naslens.estimators.oneshot.train_config import SupernetTrainConfig
+from naslens.estimators.oneshot.trainer import build_supernet, load_data, resolve_device
+from naslens.spaces.nb201 import NB201Arch, NB201Space
+from naslens.store import ScoreStore
+
+SUBSETS = ("deiso", "all")
+
+
+def select_archs(
+    subset: str, space: NB201Space | None = None, *, sample: int | None = None, seed: int = 0
+) -> list[NB201Arch]:
+    """Architectures to score: ``deiso`` (one representative per isomorphism class), ``all`` (15,625),
+    ``gt:SPEC`` (the architectures of a ground truth, e.g. ``gt:nb201-fmnist``), or a file with one architecture per
+    line (benchmark string or index); ``sample`` keeps a seeded random subset.
+
+    Raises:
+        ValueError: unknown subset or unreadable file.
+    """
+    space = space or NB201Space()
+    if subset == "deiso":
+        archs = space.deiso_representatives()
+    elif subset == "all":
+        archs = list(space.enumerate())
+    elif subset.startswith("gt:"):
+        from naslens.benchmarks import load_ground_truth
+
+        archs = [space.parse(k) for k in load_ground_truth(subset[3:]).keys]
+    elif Path(subset).is_file():
+        lines = [ln.strip() for ln in Path(subset).read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+        archs = [space.parse(ln) for ln in lines]
+    else:
+        raise ValueError(
+            f"subset must be one of {SUBSETS}, gt:<ground truth> or a file of architectures, got {subset!r}"
+        )
+    if sample is not None and sample < len(archs):
+        idx = np.sort(np.random.default_rng(seed).choice(len(archs), size=sample, replace=False))
+        archs = [archs[i] for i in idx]
+    return archs
+
+
+@dataclass
+class ScoredCheckpoint:
+    """Summary of one checkpoint's scoring."""
+
+    label: str
+    seed: int
+    scored: int
+    skipped: int
+    mean_acc: float
+    mean_loss: float
+
+
+def store_config(train: SupernetTrainConfig, score: ScoreConfig, metric: str, weight_average: int) -> dict[str, Any]:
+    """The store configuration of one one-shot estimator: what was trained and how it is evaluated."""
+    cfg: dict[str, Any] = {
+        "estimator": f"oneshot_{metric}",
+        "train": train.identity(),
+        "train_hash": train.hash,
+        "score": score.to_dict(),
+    }
+    if weight_average > 1:
+        cfg["ensemble"] = {"kind": "weight-average", "window": weight_average}
+    return cfg
+
+
+def score_checkpoints(
+    refs: Sequence[CheckpointRef],
+    archs: Sequence[NB201Arch],
+    store: ScoreStore,
+    score: ScoreConfig | None = None,
+    *,
+    weight_average: int = 1,
+    device: str | torch.device | None = None,
+    data: ImageSplits | None = None,
+    chunk: int = 200,
+    progress: bool = True,
+) -> list[ScoredCheckpoint]:
+    """Score ``archs`` with each checkpoint and append the results to ``store``.
+
+    Args:
+        refs: checkpoints, in training order (one run, or several runs/seeds).
+        archs: architectures to score.
+        store: the score store (resumable: stored keys are skipped).
+        score: evaluation settings.
+        weight_average: k > 1 scores the weight average of each checkpoint and its k − 1 predecessors of the
+            same run (a temporal ensemble; checkpoints with fewer predecessors are skipped), stored as
+            ``oneshot_acc@wavg<k>``.
+        device: ``"auto"``, ``"cpu"`` or ``"cuda"``.
+        data: preloaded splits matching the checkpoints' configuration (default: loaded from it).
+        chunk: architectures per store transaction.
+        progress: show progress bars.
+    """
+    score = score or ScoreConfig()
+    dev = resolve_device(device)
+    space = NB201Space()
+    out = []
+    by_run: dict[str, list[CheckpointRef]] = {}
+    for ref in refs:
+        by_run.setdefault(str(ref.path.parent.resolve()), []).append(ref)
+    cached: dict[str, ImageSplits] = {}
+    for run_refs in by_run.values():
+        run_refs = sorted(run_refs, key=lambda r: r.epoch)
+        for i, ref in enumerate(run_refs):
+            if weight_average > 1 and i < weight_average - 1:
+                continue
+            ck = load_checkpoint(ref.path, map_location="cpu")
+            train = SupernetTrainConfig.from_dict(ck["config"])
+            if weight_average > 1:
+                window = [
+                    load_checkpoint(r.path, map_location="cpu")["model"] for r in run_refs[i - weight_average + 1 : i]
+                ]
+                state = average_state_dicts([*window, ck["model"]])
+            else:
+                state = ck["model"]
+            suffix = f"@wavg{weight_average}" if weight_average > 1 else ""
+            infos = {m: metric_info(m, score, name=f"oneshot_{m}{suffix}") for m in ("acc", "loss")}
+            cfgs = {m: store_config(train, score, m, weight_average) for m in ("acc", "loss")}
+            keys = [space.key(a) for a in archs]
+            done = set.intersection(
+                *[
+                    store.done("nb201", infos[m].name, cfgs[m], seed=train.seed, checkpoint=ref.label)
+                    for m in ("acc", "loss")
+                ]
+            )
+            todo = [a for a, k in zip(archs, keys, strict=True) if k not in done]
+            accs, losses = [], []
+            if todo:
+                data_key = repr((train.n_train, train.n_val, train.data_seed, train.input_size, train.channels))
+                if data is None and data_key not in cached:
+                    cached[data_key] = load_data(train)
+                splits = data if data is not None else cached[data_key]
+                model = build_supernet(train)
+                model.load_state_dict(state)
+                model.to(dev)
+                for start in range(0, len(todo), chunk):
+                    part = todo[start : start + chunk]
+                    acc, loss, secs = score_paths(
+                        model, part, splits.val_x, splits.val_y, score, calib_x=splits.train_x, progress=progress
+                    )
+                    pkeys = [space.key(a) for a in part]
+                    for m, vals in (("acc", acc), ("loss", loss)):
+                        store.put_many(
+                            "nb201",
+                            [(k, float(v), None, float(s)) for k, v, s in zip(pkeys, vals, secs, strict=True)],
+                            infos[m],
+                            cfgs[m],
+                            seed=train.seed,
+                            checkpoint=ref.label,
+                        )
+                    accs.extend(acc.tolist())
+                    losses.extend(loss.tolist())
+            out.append(
+                ScoredCheckpoint(
+                    ref.label,
+                    train.seed,
+                    len(todo),
+                    len(archs) - len(todo),
+                    float(np.mean(accs)) if accs else float("nan"),
+                    float(np.mean(losses)) if losses else float("nan"),
+                )
+            )
+    return out

@@ -1,0 +1,112 @@
+"""Supernet training: checkpoints, exact resume, gradient averaging, configuration checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from naslens.data.fashion_mnist import ImageSplits
+from naslens.estimators.oneshot.checkpoint import list_checkpoints, load_checkpoint, resolve_checkpoints
+from naslens.estimators.oneshot.supernet import NB201Supernet
+from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError
+from naslens.estimators.oneshot.trainer import train_step, train_supernet
+from naslens.spaces.nb201 import NB201Arch
+
+
+def _same_state(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.parametrize(("sampler", "samples"), [("deiso-rejection", 2), ("fairnas", 1)])
+def test_resume_equals_uninterrupted(
+    tmp_path: Path, splits: ImageSplits, tiny_config: SupernetTrainConfig, sampler: str, samples: int
+) -> None:
+    cfg = tiny_config.replace(sampler=sampler, samples=samples)
+    full = train_supernet(cfg, tmp_path / "full", data=splits, progress=False)
+    part = train_supernet(cfg, tmp_path / "part", data=splits, progress=False, stop_after=1)
+    assert [h["epoch"] for h in part.history] == [1]
+    resumed = train_supernet(cfg, tmp_path / "part", data=splits, progress=False, resume=True)
+    assert _same_state(full.model.state_dict(), resumed.model.state_dict())
+    assert [h["train_loss"] for h in full.history] == [h["train_loss"] for h in resumed.history]
+    a, b = load_checkpoint(tmp_path / "full" / "last.pt"), load_checkpoint(tmp_path / "part" / "last.pt")
+    assert a["sampler_rng"] == b["sampler_rng"] and a["sampler_state"] == b["sampler_state"]
+    assert a["optimizer"]["param_groups"][0]["lr"] == b["optimizer"]["param_groups"][0]["lr"]
+
+
+def test_checkpoints_every_k_and_discovery(
+    tmp_path: Path, splits: ImageSplits, tiny_config: SupernetTrainConfig
+) -> None:
+    run = tmp_path / "run"
+    res = train_supernet(tiny_config, run, data=splits, progress=False)
+    assert [r.epoch for r in list_checkpoints(run)] == [2, 3]  # every 2 epochs, and the last
+    assert (run / "last.pt").exists() and (run / "history.csv").exists() and (run / "config.json").exists()
+    assert [r.label for r in resolve_checkpoints([f"{run}:last-1"])] == ["epoch-0003"]
+    assert len(res.history) == 3 and all(h["steps"] == 3 for h in res.history)
+    ck = load_checkpoint(run / "epoch-0002.pt")
+    assert ck["epoch"] == 2 and SupernetTrainConfig.from_dict(ck["config"]) == tiny_config
+    assert res.history[-1]["train_loss"] < res.history[0]["train_loss"]  # it learns the synthetic task
+
+
+def test_refuses_occupied_folder_and_changed_config(
+    tmp_path: Path, splits: ImageSplits, tiny_config: SupernetTrainConfig
+) -> None:
+    cfg = tiny_config.replace(epochs=1)
+    train_supernet(cfg, tmp_path, data=splits, progress=False)
+    with pytest.raises(TrainConfigError, match="already holds"):
+        train_supernet(cfg, tmp_path, data=splits, progress=False)
+    with pytest.raises(TrainConfigError, match="lr"):
+        train_supernet(cfg.replace(lr=0.1, epochs=2), tmp_path, data=splits, progress=False, resume=True)
+    more = train_supernet(cfg.replace(epochs=2), tmp_path, data=splits, progress=False, resume=True)
+    assert [h["epoch"] for h in more.history] == [1, 2]
+    cos = cfg.replace(scheduler="cosine")
+    train_supernet(cos, tmp_path / "cos", data=splits, progress=False)
+    with pytest.raises(TrainConfigError, match="epochs: 1 -> 2"):  # the cosine schedule depends on the length
+        train_supernet(cos.replace(epochs=2), tmp_path / "cos", data=splits, progress=False, resume=True)
+    with pytest.raises(TrainConfigError, match="channels"):
+        train_supernet(cfg.replace(channels=3), tmp_path / "other", data=splits, progress=False)
+
+
+def test_per_param_gradient_averaging(tiny_config: SupernetTrainConfig, splits: ImageSplits) -> None:
+    """Two copies of one architecture in a step update the weights exactly like that architecture alone."""
+    arch = NB201Arch(("nor_conv_3x3", "skip_connect", "nor_conv_1x1", "none", "avg_pool_3x3", "nor_conv_3x3"))
+    x, y = splits.train_x[:16], splits.train_y[:16]
+    states = []
+    for archs in ([arch], [arch, arch]):
+        torch.manual_seed(0)
+        net = NB201Supernet(C=4, N=1, num_classes=4, in_channels=1, dropout=0.0)
+        opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        train_step(net, archs, x, y, opt, tiny_config)
+        states.append(dict(net.named_parameters()))
+    a, b = states
+    assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)  # BN buffers differ: they saw the batch twice
+
+
+def test_config_validation() -> None:
+    with pytest.raises(TrainConfigError, match="sampler"):
+        SupernetTrainConfig(sampler="evolution")
+    with pytest.raises(TrainConfigError, match="batch_size"):
+        SupernetTrainConfig(batch_size=1)
+    with pytest.raises(TrainConfigError, match="unknown"):
+        SupernetTrainConfig.from_dict({"width": 3})
+    a, b = SupernetTrainConfig(seed=0, epochs=5), SupernetTrainConfig(seed=1, epochs=50)
+    assert a.hash == b.hash  # seeds and run length are checkpoint/seed axes of one estimator configuration
+    assert a.hash != SupernetTrainConfig(sampler="fairnas").hash
+
+
+def test_mean_vs_per_param_averaging(tiny_config: SupernetTrainConfig, splits: ImageSplits) -> None:
+    """With two paths, a tensor only one path uses gets half the gradient under ``mean``, all of it per-param."""
+    a = NB201Arch(("nor_conv_3x3",) * 6)
+    b = NB201Arch(("skip_connect",) * 6)
+    x, y = splits.train_x[:16], splits.train_y[:16]
+    grads = {}
+    for mode in ("per-param", "mean"):
+        torch.manual_seed(0)
+        net = NB201Supernet(C=4, N=1, num_classes=4, in_channels=1, dropout=0.0)
+        opt = torch.optim.SGD(net.parameters(), lr=0.0)
+        train_step(net, [a, b], x, y, opt, tiny_config.replace(grad_averaging=mode, grad_clip=1e9))
+        grads[mode] = {n: p.grad.clone() for n, p in net.named_parameters() if p.grad is not None}
+    only_a = "cells.0.edges.0->1.nor_conv_3x3.op.1.weight"
+    torch.testing.assert_close(grads["mean"][only_a], grads["per-param"][only_a] / 2)
+    torch.testing.assert_close(grads["mean"]["classifier.weight"], grads["per-param"]["classifier.weight"])
