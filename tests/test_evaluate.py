@@ -165,3 +165,22 @@ def test_cli_reports_bad_input_with_exit_code_2(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "error" in res.output
     res = CliRunner().invoke(app, ["--help"])
     assert res.exit_code == 0 and "evaluate" in res.output
+
+
+def test_embedded_ground_truth_uses_its_default_metric_and_trained_network() -> None:
+    ev = naslens.evaluate(ground_truth="nb201-fmnist", estimators=["params"], ks=[0.1])
+    assert ev.ground_truth["dataset"] == "fashion-mnist" and ev.ground_truth["metric"] == "fashion-mnist"
+    cfg = ev.results["params"]["estimator"]["config"]
+    gt = naslens.load_ground_truth("nb201-fmnist")
+    recipe = gt.extra["recipe"]
+    assert cfg["net"] == {
+        "C": recipe["C"],
+        "N": recipe["N"],
+        "in_channels": recipe["channels"],
+        "input_size": recipe["input_size"],
+        "num_classes": 10,
+    }
+    # the scores are the params of the network that was trained, not of the CIFAR-10 benchmark network
+    archs = [SPACE.parse(k) for k in ev.rows]
+    expected = SPACE.complexity(archs, **cfg["net"])["params"].to_numpy()
+    assert np.array_equal(ev.scores["params"], expected)

@@ -180,8 +180,9 @@ def ground_truths(data_dir: Path = typer.Option(None, "--data-dir")) -> None:
 @app.command("estimators")
 def list_estimators_cmd(pattern: str = typer.Argument("*")) -> None:
     """List registered estimators with their metadata."""
-    from naslens.estimators import ESTIMATORS, create_estimator
+    from naslens.estimators import ESTIMATORS, create_estimator, load_builtin_estimators
 
+    load_builtin_estimators()
     table = Table("name", "family", "higher is better", "needs data", "description")
     for name in ESTIMATORS.list(pattern):
         try:
@@ -205,10 +206,12 @@ def spaces_cmd() -> None:
 
 def _mount_subcommands() -> None:
     """Command groups living in their own modules (each a thin shell over its Python API)."""
-    from naslens import cli_oneshot, cli_report
+    from naslens import cli_bench, cli_oneshot, cli_report, cli_score
 
+    app.command("score")(cli_score.score)
     app.command("report")(cli_report.report)
     app.add_typer(cli_oneshot.app, name="oneshot")
+    app.add_typer(cli_bench.app, name="bench")
 
 
 _mount_subcommands()

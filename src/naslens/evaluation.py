@@ -156,8 +156,19 @@ def criteria_for(
 
 
 def _structural_context(gt: GroundTruth, metric: str) -> dict[str, Any]:
+    """Dataset (and, for a naslens-built ground truth, the trained network's macro config) for estimators."""
     ds = gt.metrics[metric].dataset.lower()
-    return {"dataset": ds if ds in DATASET_CONFIGS else "cifar10"}
+    ctx: dict[str, Any] = {"dataset": ds if ds in DATASET_CONFIGS else "cifar10"}
+    recipe = gt.extra.get("recipe")
+    if isinstance(recipe, dict) and {"C", "N", "input_size", "channels"} <= set(recipe):
+        ctx["net"] = {
+            "C": int(recipe["C"]),
+            "N": int(recipe["N"]),
+            "in_channels": int(recipe["channels"]),
+            "input_size": int(recipe["input_size"]),
+            "num_classes": int(recipe.get("num_classes", 10)),
+        }
+    return ctx
 
 
 def _stored_scores(
@@ -235,12 +246,13 @@ def evaluate(
     st = ScoreStore(store, create=False) if store is not None else None
     stored_names = set(st.estimators()) if st is not None else set()
 
+    context = _structural_context(gt, col)
     all_scores: list[tuple[str, Scores]] = []
     for name in estimators:
         if name in stored_names and st is not None:
             all_scores.extend(_stored_scores(st, sp.name, name, needed, checkpoint, store_seed))
         else:
-            est = create_estimator(name, seed=seed, **_structural_context(gt, col))
+            est = create_estimator(name, seed=seed, **context)
             all_scores.append((name, est.score(sp, archs)))
 
     results: dict[str, dict[str, Any]] = {}
@@ -281,7 +293,7 @@ def evaluate(
                 k_counts[criteria.k_label(k)] = criteria.resolve_k(k, len(truth))
             except ValueError as e:
                 skipped[criteria.k_label(k)] = str(e)
-    extra = _row_table(sp, plan, provenance)
+    extra = _row_table(sp, plan, context)
     ev = Evaluation(
         space=sp.name,
         subset=subset,
@@ -300,11 +312,11 @@ def evaluate(
     return ev
 
 
-def _row_table(sp: Any, plan: SubsetPlan, provenance: dict[str, Any]) -> pd.DataFrame:
+def _row_table(sp: Any, plan: SubsetPlan, context: dict[str, Any]) -> pd.DataFrame:
     """index / class / complexity columns of each row, for the per-architecture table."""
     archs = [sp.parse(k) for k in plan.rows]
-    ds = str(provenance.get("dataset", "cifar10")).lower()
-    cx = sp.complexity(archs, dataset=ds if ds in DATASET_CONFIGS else "cifar10")
+    net = context.get("net")
+    cx = sp.complexity(archs, **net) if net else sp.complexity(archs, dataset=context["dataset"])
     df = pd.DataFrame(
         {
             "index": [getattr(a, "index", -1) for a in archs],

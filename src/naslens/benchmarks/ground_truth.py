@@ -84,7 +84,8 @@ class GroundTruth:
         return [str(k) for k in self.values.index]
 
     def metric_for(self, dataset: str | None = None, metric: str | None = None) -> str:
-        """The column to use: ``metric`` if given, else the only column whose dataset is ``dataset``."""
+        """The column to use: ``metric`` if given, else the only column whose dataset is ``dataset``; with neither,
+        the only column or the table's ``extra["default_metric"]``."""
         if metric is not None:
             if metric not in self.metrics:
                 raise GroundTruthError(f"unknown metric {metric!r}; this ground truth has: {', '.join(self.metrics)}")
@@ -92,6 +93,9 @@ class GroundTruth:
         if dataset is None:
             if len(self.metrics) == 1:
                 return next(iter(self.metrics))
+            default = self.extra.get("default_metric")
+            if default in self.metrics:
+                return str(default)
             raise GroundTruthError(f"choose a dataset or metric; available metrics: {', '.join(self.metrics)}")
         ds = dataset.lower()
         matches = [m for m, info in self.metrics.items() if info.dataset.lower() == ds]

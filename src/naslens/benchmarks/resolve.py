@@ -19,7 +19,9 @@ NAMED: dict[str, tuple[str, Callable[[str | os.PathLike[str]], GroundTruth]]] = 
 }
 """Ground truths read from the shared data folder, by name → (relative path, loader)."""
 
-EMBEDDED: dict[str, str] = {}
+EMBEDDED: dict[str, str] = {
+    "nb201-fmnist": "nb201-fmnist.json",
+}
 """Ground truths shipped inside the package: name → resource file name under ``naslens/benchmarks/data``."""
 
 

@@ -1,9 +1,9 @@
-"""Estimators: structural baselines, zero-shot proxies, one-shot supernets, predictors, ensembles."""
+"""Estimators: structural baselines, zero-shot proxies, one-shot supernets, ensembles.
 
-from naslens.estimators import (
-    oneshot,  # noqa: F401  (registers oneshot_acc, oneshot_loss)
-    structural,  # noqa: F401  (registers params, flops, flops_all_ops, relu, random)
-)
+The built-in estimators register themselves when first needed (:func:`create_estimator`,
+:func:`list_estimators`, :func:`load_builtin_estimators`); importing this package loads no torch.
+"""
+
 from naslens.estimators.base import (
     ESTIMATORS,
     Estimator,
@@ -12,6 +12,16 @@ from naslens.estimators.base import (
     config_hash,
     create_estimator,
     list_estimators,
+    load_builtin_estimators,
 )
 
-__all__ = ["ESTIMATORS", "Estimator", "EstimatorInfo", "Scores", "config_hash", "create_estimator", "list_estimators"]
+__all__ = [
+    "ESTIMATORS",
+    "Estimator",
+    "EstimatorInfo",
+    "Scores",
+    "config_hash",
+    "create_estimator",
+    "list_estimators",
+    "load_builtin_estimators",
+]

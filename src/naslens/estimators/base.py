@@ -120,15 +120,30 @@ class Estimator(Protocol):
 ESTIMATORS: Registry[Callable[..., Estimator]] = Registry("estimator")
 
 
+BUILTIN_MODULES = (
+    "naslens.estimators.structural",
+    "naslens.estimators.zeroshot",
+    "naslens.estimators.oneshot",
+)
+"""Modules whose import registers the built-in estimators (imported on first use, so that importing
+``naslens.estimators`` or ``naslens.store`` stays light and free of import cycles)."""
+
+
+def load_builtin_estimators() -> None:
+    """Register the built-in estimators (idempotent)."""
+    import importlib
+
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
+
+
 def create_estimator(name: str, **context: Any) -> Estimator:
     """Build a registered estimator. ``context`` carries run settings (``dataset``, ``seed``, …); each factory
     takes what it needs and ignores the rest."""
-    import naslens.estimators  # noqa: F401  (registers the built-in estimators)
-
+    load_builtin_estimators()
     return ESTIMATORS.get(name)(**context)
 
 
 def list_estimators(pattern: str = "*") -> list[str]:
-    import naslens.estimators  # noqa: F401
-
+    load_builtin_estimators()
     return ESTIMATORS.list(pattern)

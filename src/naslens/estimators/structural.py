@@ -18,43 +18,54 @@ from naslens.estimators.base import ESTIMATORS, EstimatorInfo, Scores
 class ComplexityEstimator:
     """Scores an architecture by one column of ``space.complexity`` (computed analytically)."""
 
-    def __init__(self, column: str, description: str, dataset: str = "cifar10", **_: Any) -> None:
+    def __init__(
+        self, column: str, description: str, dataset: str = "cifar10", net: dict[str, int] | None = None, **_: Any
+    ) -> None:
         self.column = column
         self.dataset = dataset
+        self.net = dict(net) if net else None
         self.info = EstimatorInfo(name=column, family="structural", description=description)
 
     def config(self) -> dict[str, Any]:
-        return {"estimator": self.info.name, "dataset": self.dataset}
+        cfg: dict[str, Any] = {"estimator": self.info.name, "dataset": self.dataset}
+        if self.net:
+            cfg["net"] = self.net
+        return cfg
 
     def score(self, space: Any, archs: Sequence[Any]) -> Scores:
-        table = space.complexity(archs, dataset=self.dataset)
+        """Computed for the benchmark dataset's network, or for ``net`` (C, N, num_classes, in_channels,
+        input_size) when given — e.g. the network a naslens-built ground truth was trained with."""
+        if self.net:
+            table = space.complexity(archs, **self.net)
+        else:
+            table = space.complexity(archs, dataset=self.dataset)
         return Scores.from_values(
             self.info, self.config(), [space.key(a) for a in archs], table[self.column].to_numpy()
         )
 
 
 @ESTIMATORS.register("params")
-def params(dataset: str = "cifar10", **_: Any) -> ComplexityEstimator:
-    return ComplexityEstimator("params", "number of parameters (M), BN included, as the benchmark counts", dataset)
+def params(dataset: str = "cifar10", net: dict[str, int] | None = None, **_: Any) -> ComplexityEstimator:
+    return ComplexityEstimator("params", "number of parameters (M), BN included, as the benchmark counts", dataset, net)
 
 
 @ESTIMATORS.register("flops")
-def flops(dataset: str = "cifar10", **_: Any) -> ComplexityEstimator:
+def flops(dataset: str = "cifar10", net: dict[str, int] | None = None, **_: Any) -> ComplexityEstimator:
     return ComplexityEstimator(
-        "flops", "multiply-accumulates of conv/linear layers (M), the benchmark's FLOPs", dataset
+        "flops", "multiply-accumulates of conv/linear layers (M), the benchmark's FLOPs", dataset, net
     )
 
 
 @ESTIMATORS.register("flops_all_ops")
-def flops_all_ops(dataset: str = "cifar10", **_: Any) -> ComplexityEstimator:
+def flops_all_ops(dataset: str = "cifar10", net: dict[str, int] | None = None, **_: Any) -> ComplexityEstimator:
     return ComplexityEstimator(
-        "flops_all_ops", "FLOPs as NAS-Bench-Suite-Zero counts them (adds BN, ReLU and pooling)", dataset
+        "flops_all_ops", "FLOPs as NAS-Bench-Suite-Zero counts them (adds BN, ReLU and pooling)", dataset, net
     )
 
 
 @ESTIMATORS.register("relu")
-def relu(dataset: str = "cifar10", **_: Any) -> ComplexityEstimator:
-    return ComplexityEstimator("relu", "number of ReLU-conv ops in the cell (conv1x1 + conv3x3 edges)", dataset)
+def relu(dataset: str = "cifar10", net: dict[str, int] | None = None, **_: Any) -> ComplexityEstimator:
+    return ComplexityEstimator("relu", "number of ReLU-conv ops in the cell (conv1x1 + conv3x3 edges)", dataset, net)
 
 
 class RandomEstimator:

@@ -1,0 +1,103 @@
+"""Zero-shot proxy speed: seconds per architecture for each proxy alone and for the fused set.
+
+On the NB201 network (C=16, N=5, CIFAR-10 head, batch 64 of 3×32×32 noise inputs with labels), in one process:
+
+* separate: for each proxy, a fresh deep copy of the network and that proxy's own pass (as zero-cost-nas and
+  NASLib do: one model copy and pass per proxy);
+* fused: one :class:`~naslens.estimators.zeroshot.FusedScorer` over the same proxies;
+* the ratio fused / Σ separate, and the fused time in units of one plain cross-entropy forward+backward of the
+  same network and batch (the "equivalent passes" figure).
+
+Separate and fused runs are interleaved per architecture and repetition so that load changes on a shared machine
+hit both alike; medians over repetitions are reported.
+
+    python bench/zeroshot_speed.py                      # default set, 3 architectures, 2 repetitions
+    python bench/zeroshot_speed.py --proxies all --repeats 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+from naslens.estimators.zeroshot import Batch, FusedScorer, create_proxy, list_proxies
+from naslens.spaces import get_space
+
+DEFAULT = "grad_norm,snip,grasp,fisher,jacob_cov,plain,synflow"
+ARCHS = (
+    "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",  # index 9930
+    "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|",  # index 0
+    "|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|",
+)
+
+
+def _plain_pass(net: torch.nn.Module, b: Batch) -> float:
+    assert b.y is not None
+    t = time.perf_counter()
+    net.train()
+    loss = F.cross_entropy(net(b.x), b.y)
+    torch.autograd.grad(loss, [p for p in net.parameters() if p.requires_grad])
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--proxies", default=DEFAULT, help="comma-separated names or 'all'")
+    ap.add_argument("--archs", type=int, default=3, help=f"how many of the {len(ARCHS)} fixed architectures")
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    names = list_proxies() if args.proxies == "all" else [n.strip() for n in args.proxies.split(",")]
+    space = get_space("nb201")
+    g = torch.Generator().manual_seed(0)
+    batch = Batch(torch.randn((args.batch_size, 3, 32, 32), generator=g), torch.randint(0, 10, (args.batch_size,),
+                                                                                        generator=g))
+    alone: dict[str, list[float]] = {n: [] for n in names}
+    sep_total, fused_total, plain, ratio = [], [], [], []
+    for rep in range(args.repeats):
+        for a in ARCHS[: args.archs]:
+            torch.manual_seed(0)
+            net = space.build(space.parse(a))
+            plain.append(_plain_pass(copy.deepcopy(net), batch))
+            t_sep = 0.0
+            for n in names:
+                t = time.perf_counter()
+                create_proxy(n).compute(copy.deepcopy(net), batch)
+                dt = time.perf_counter() - t
+                alone[n].append(dt)
+                t_sep += dt
+            t = time.perf_counter()
+            out = FusedScorer(names).score(net, [batch])
+            t_fused = time.perf_counter() - t
+            bad = {n: o.status for n, o in out.items() if o.status != "ok"}
+            if bad:
+                raise SystemExit(f"fused scoring failed: {bad}")
+            sep_total.append(t_sep)
+            fused_total.append(t_fused)
+            ratio.append(t_fused / t_sep)
+            print(f"rep {rep} {a[:40]}…  separate {t_sep:6.2f}s  fused {t_fused:6.2f}s  ratio {t_fused / t_sep:.3f}",
+                  flush=True)
+    med = statistics.median
+    print(f"\nNB201 C=16 N=5, batch {args.batch_size}×3×32×32, {args.threads} thread(s), "
+          f"{args.archs} archs × {args.repeats} reps (medians)")
+    print(f"{'proxy':18s} {'s/arch alone':>12s}")
+    for n in names:
+        print(f"{n:18s} {med(alone[n]):12.3f}")
+    print(f"{'sum of separate':18s} {med(sep_total):12.3f}")
+    print(f"{'fused':18s} {med(fused_total):12.3f}")
+    print(f"{'plain fwd+bwd':18s} {med(plain):12.3f}")
+    print(f"ratio fused / sum-of-separate: median {med(ratio):.3f} (min {min(ratio):.3f}, max {max(ratio):.3f})")
+    eq = [f / p for f, p in zip(fused_total, plain, strict=True)]
+    print(f"fused cost in plain forward+backward passes: median {med(eq):.2f}")
+    print(f"distinct passes in the fused set: {FusedScorer(names).n_passes()} ({FusedScorer(names).describe()})")
+
+
+if __name__ == "__main__":
+    main()

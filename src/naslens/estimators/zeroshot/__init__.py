@@ -1,0 +1,75 @@
+"""Zero-shot proxies: one file per proxy, a registry with metadata, shared passes and a fused scorer.
+
+Registered proxies (``list_proxies()``): grad_norm, plain, snip, grasp, fisher, fisher_weighted, synflow,
+log_synflow, jacob_cov, epe_nas, nwot, linear_regions, zen, ntk, ntk_sumlogits, l2_norm. Each is also registered
+as an estimator (``create_estimator("snip", data="cifar10", batch_size=128, n_batches=3, seed=0)``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from naslens.estimators.base import ESTIMATORS
+from naslens.estimators.zeroshot import (  # noqa: F401  (each module registers its proxies)
+    epe_nas,
+    fisher,
+    grad_norm,
+    grasp,
+    jacob_cov,
+    l2_norm,
+    linear_regions,
+    ntk,
+    plain,
+    relu_logdet,
+    snip,
+    synflow,
+    zen,
+)
+from naslens.estimators.zeroshot._proxy import (
+    PROXIES,
+    Batch,
+    Proxy,
+    ProxyError,
+    ProxyInfo,
+    create_proxy,
+    list_proxies,
+    register_proxy,
+)
+from naslens.estimators.zeroshot.contract import check_proxy
+from naslens.estimators.zeroshot.estimator import RunContext, ZeroShotEstimator
+from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
+
+
+def _factory(name: str) -> Any:
+    def make(proxy_options: dict[str, Any] | None = None, **context: Any) -> ZeroShotEstimator:
+        return ZeroShotEstimator(name, proxy_options=proxy_options, **context)
+
+    make.__name__ = f"zeroshot_{name}"
+    make.zeroshot_proxy = name  # type: ignore[attr-defined]
+    make.__doc__ = f"The zero-shot proxy {name!r} as an estimator (see ZeroShotEstimator)."
+    return make
+
+
+for _name in PROXIES.list():
+    # a second execution of this module (e.g. doctest collection) finds its own factories: keep them
+    if _name in ESTIMATORS and getattr(ESTIMATORS.get(_name), "zeroshot_proxy", None) == _name:
+        continue
+    ESTIMATORS.add(_name, _factory(_name))
+
+from naslens.estimators import ensemble  # noqa: E402, F401  (registers vote and hybrid)
+
+__all__ = [
+    "PROXIES",
+    "Batch",
+    "FusedScorer",
+    "Proxy",
+    "ProxyError",
+    "ProxyInfo",
+    "ProxyOutcome",
+    "RunContext",
+    "ZeroShotEstimator",
+    "check_proxy",
+    "create_proxy",
+    "list_proxies",
+    "register_proxy",
+]

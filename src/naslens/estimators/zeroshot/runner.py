@@ -1,0 +1,138 @@
+"""Whole-space zero-shot runs: fused scoring of many architectures into a resumable :class:`ScoreStore`.
+
+Each architecture's results are appended to the store as soon as they are computed (one transaction per
+architecture and proxy), so a killed run loses at most the architectures in flight; a rerun asks the store what is
+done and computes only the missing (architecture, proxy) pairs, with nothing duplicated (the store's key is
+(space, arch, estimator, config hash, seed)). NaN, inf and failures are stored with their status and reason.
+With ``workers > 1`` architectures are scored in worker processes (one torch thread each); at most ``2·workers``
+architectures are in flight, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import torch
+
+from naslens.estimators.zeroshot._proxy import create_proxy
+from naslens.estimators.zeroshot.estimator import (
+    BatchCache,
+    RunContext,
+    estimator_config,
+    estimator_info,
+    score_network,
+)
+from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(space_name: str, ctx: dict[str, Any], options: dict[str, dict[str, Any]], threads: int) -> None:
+    from naslens.spaces import get_space
+
+    if threads > 0:
+        torch.set_num_threads(threads)
+    _WORKER["space"] = get_space(space_name)
+    _WORKER["ctx"] = RunContext(**ctx)
+    _WORKER["cache"] = BatchCache(_WORKER["ctx"])
+    _WORKER["options"] = options
+
+
+def _score_in_worker(key: str, names: list[str]) -> tuple[str, dict[str, tuple[float, str, float]]]:
+    space = _WORKER["space"]
+    scorer = FusedScorer([create_proxy(n, **_WORKER["options"].get(n, {})) for n in names])
+    out = score_network(space, space.parse(key), scorer, _WORKER["ctx"], _WORKER["cache"])
+    return key, {n: (o.value, o.status, o.seconds) for n, o in out.items()}
+
+
+def score_space(
+    space: Any,
+    archs: Sequence[Any],
+    proxies: Sequence[str],
+    ctx: RunContext,
+    *,
+    store: Any = None,
+    proxy_options: dict[str, dict[str, Any]] | None = None,
+    workers: int = 1,
+    threads: int = 1,
+    on_result: Callable[[str, dict[str, ProxyOutcome]], None] | None = None,
+    progress: bool = True,
+) -> dict[str, dict[str, ProxyOutcome]]:
+    """Score ``archs`` with ``proxies`` (fused), appending to ``store`` and skipping what it already holds.
+
+    Args:
+        space: the search space (``key``, ``parse``, ``build``).
+        archs: architectures to score.
+        proxies: registered proxy names.
+        ctx: run settings (dataset, data source, batch size, number of batches, seed, network width).
+        store: a :class:`~naslens.store.ScoreStore` (``None``: nothing stored, nothing skipped).
+        proxy_options: per-proxy options, e.g. ``{"ntk": {"samples": 16}}``.
+        workers: worker processes (1: in this process).
+        threads: torch threads per worker.
+        on_result: called with (arch key, outcomes) after each architecture.
+        progress: show a rich progress bar.
+
+    Returns:
+        arch key → proxy name → outcome, for the architectures computed in this call.
+    """
+    options = proxy_options or {}
+    unknown = set(options) - set(proxies)
+    if unknown:
+        raise ValueError(f"options given for proxies not in the run: {sorted(unknown)}")
+    instances = {n: create_proxy(n, **options.get(n, {})) for n in proxies}
+    cache = BatchCache(ctx)
+    prov = cache.provenance()
+    infos = {n: estimator_info(p) for n, p in instances.items()}
+    configs = {n: estimator_config(p, ctx, prov) for n, p in instances.items()}
+    keys = [space.key(a) for a in archs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("the architecture list has duplicates")
+    done = {n: (store.done(space.name, n, configs[n], seed=ctx.seed) if store is not None else set()) for n in proxies}
+    todo = [(k, [n for n in proxies if k not in done[n]]) for k in keys]
+    todo = [(k, names) for k, names in todo if names]
+    results: dict[str, dict[str, ProxyOutcome]] = {}
+
+    def record(key: str, outcome: dict[str, tuple[float, str, float]]) -> None:
+        outs = {n: ProxyOutcome(v, s, sec) for n, (v, s, sec) in outcome.items()}
+        results[key] = outs
+        if store is not None:
+            for n, o in outs.items():
+                store.put(space.name, key, infos[n], configs[n], seed=ctx.seed, value=o.value, status=o.status,
+                          seconds=o.seconds)
+        if on_result is not None:
+            on_result(key, outs)
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("[bold]scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  TextColumn("{task.description}"), disable=not progress) as bar:
+        task = bar.add_task(f"{len(keys) - len(todo)} already in store", total=len(keys),
+                            completed=len(keys) - len(todo))
+        if workers <= 1:
+            _init_worker(space.name, asdict(ctx), options, 0)  # this process keeps its own thread setting
+            for k, names in todo:
+                record(*_score_in_worker(k, names))
+                bar.advance(task)
+        else:
+            init = (space.name, asdict(ctx), options, threads)
+            with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                                        initargs=init) as pool:
+                pending: set[cf.Future[Any]] = set()
+                it = iter(todo)
+                while True:
+                    while len(pending) < 2 * workers:
+                        nxt = next(it, None)
+                        if nxt is None:
+                            break
+                        pending.add(pool.submit(_score_in_worker, *nxt))
+                    if not pending:
+                        break
+                    finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                    for f in finished:
+                        record(*f.result())
+                        bar.advance(task)
+    return results
