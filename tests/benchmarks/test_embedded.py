@@ -73,9 +73,11 @@ def test_evaluate_on_embedded_benchmark(tmp_path: Path) -> None:
     for name in ("params", "random"):
         tau = ev.results[name]["kendall_tau"]
         assert -1 <= tau <= 1
-    # the evaluation ranks exactly the embedded values against the analytic parameter counts
+    # the evaluation ranks exactly the embedded values against the analytic parameter counts of the trained network
     space = get_space("nb201")
-    params = space.complexity([space.parse(k) for k in gt.keys], dataset="cifar10")["params"].to_numpy()
+    r = Recipe.from_dict(gt.extra["recipe"])
+    net = {"C": r.C, "N": r.N, "in_channels": r.channels, "input_size": r.input_size, "num_classes": 10}
+    params = space.complexity([space.parse(k) for k in gt.keys], **net)["params"].to_numpy()
     expected = kendall_tau(gt.values["fashion-mnist"].to_numpy(), params)
     assert math.isclose(ev.results["params"]["kendall_tau"], expected, abs_tol=1e-12)
     assert (tmp_path / "evaluation.json").exists()
