@@ -184,3 +184,8 @@ def test_embedded_ground_truth_uses_its_default_metric_and_trained_network() -> 
     archs = [SPACE.parse(k) for k in ev.rows]
     expected = SPACE.complexity(archs, **cfg["net"])["params"].to_numpy()
     assert np.array_equal(ev.scores["params"], expected)
+
+
+def test_zero_shot_on_a_ground_truth_with_another_network_is_refused() -> None:
+    with pytest.raises(ValueError, match="cannot build yet"):
+        naslens.evaluate(ground_truth="nb201-fmnist", estimators=["snip"], ks=[0.1])

@@ -56,6 +56,13 @@ class RunContext:
 
     @classmethod
     def from_context(cls, **context: Any) -> RunContext:
+        net = context.get("net")
+        if net:
+            raise ValueError(
+                f"zero-shot proxies are computed on the benchmark networks of {sorted(DATASET_SHAPES)}; this ground "
+                f"truth was trained with another network ({net}), which they cannot build yet. Evaluate zero-shot "
+                "proxies against an NB201 benchmark ground truth (e.g. -g nb201-200ep -d cifar10)"
+            )
         fields = {k: context[k] for k in cls.__dataclass_fields__ if k in context and context[k] is not None}
         return cls(**fields)
 
