@@ -189,3 +189,15 @@ def test_embedded_ground_truth_uses_its_default_metric_and_trained_network() -> 
 def test_zero_shot_on_a_ground_truth_with_another_network_is_refused() -> None:
     with pytest.raises(ValueError, match="cannot build yet"):
         naslens.evaluate(ground_truth="nb201-fmnist", estimators=["snip"], ks=[0.1])
+
+
+def test_stored_proxy_found_under_its_alias(tmp_path: Path) -> None:
+    gt = _toy_gt(20)
+    st = ScoreStore(tmp_path)
+    info = EstimatorInfo("nwot", "zeroshot")
+    truth = gt.values["acc"].to_numpy()
+    st.put_many("nb201", [(k, float(v), None, None) for k, v in zip(gt.keys, truth, strict=True)], info,
+                {"estimator": "nwot"}, seed=0)
+    st.close()
+    ev = naslens.evaluate(ground_truth=gt, estimators=["relu_logdet"], store=tmp_path, ks=[0.1])
+    assert list(ev.results) == ["nwot"] and ev.results["nwot"]["kendall_tau"] == pytest.approx(1.0)

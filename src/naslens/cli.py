@@ -190,7 +190,9 @@ def list_estimators_cmd(pattern: str = typer.Argument("*")) -> None:
         except (ValueError, TypeError) as e:  # estimators that need a run artefact (e.g. a supernet checkpoint)
             table.add_row(name, "-", "-", "-", f"needs configuration: {e}")
             continue
-        table.add_row(name, info.family, str(info.higher_is_better), str(info.needs_data), info.description)
+        aka = [a for a, t in ESTIMATORS.aliases().items() if t == name]
+        desc = info.description + (f" (also: {', '.join(aka)})" if aka else "")
+        table.add_row(name, info.family, str(info.higher_is_better), str(info.needs_data), desc)
     console.print(table)
 
 

@@ -25,6 +25,8 @@ def resolve_proxies(spec: str) -> list[str]:
     """``all``, or comma-separated names / shell patterns (``grad_*``), in registry order, no duplicates."""
     from naslens.estimators.zeroshot import list_proxies
 
+    from naslens.estimators.zeroshot import PROXIES
+
     known = list_proxies()
     if spec.strip() == "all":
         return known
@@ -32,7 +34,7 @@ def resolve_proxies(spec: str) -> list[str]:
     for part in (p.strip() for p in spec.split(",")):
         if not part:
             continue
-        hits = fnmatch.filter(known, part)
+        hits = [PROXIES.canonical(part)] if part in PROXIES.aliases() else fnmatch.filter(known, part)
         if not hits:
             raise typer.BadParameter(f"no proxy matches {part!r}; known: {', '.join(known)}", param_hint="--proxies")
         out += [h for h in hits if h not in out]

@@ -171,6 +171,14 @@ def _structural_context(gt: GroundTruth, metric: str) -> dict[str, Any]:
     return ctx
 
 
+def _canonical_estimator(name: str) -> str:
+    """The registered name behind an alias (``relu_logdet`` → ``nwot``); other names unchanged."""
+    from naslens.estimators.base import ESTIMATORS, load_builtin_estimators
+
+    load_builtin_estimators()
+    return ESTIMATORS.canonical(name) if name in ESTIMATORS else name
+
+
 def _stored_scores(
     store: ScoreStore, space: str, name: str, keys: list[str], checkpoint: str | None, seed: int | None
 ) -> list[tuple[str, Scores]]:
@@ -249,8 +257,9 @@ def evaluate(
     context = _structural_context(gt, col)
     all_scores: list[tuple[str, Scores]] = []
     for name in estimators:
-        if name in stored_names and st is not None:
-            all_scores.extend(_stored_scores(st, sp.name, name, needed, checkpoint, store_seed))
+        stored_as = name if name in stored_names else _canonical_estimator(name)
+        if stored_as in stored_names and st is not None:
+            all_scores.extend(_stored_scores(st, sp.name, stored_as, needed, checkpoint, store_seed))
         else:
             est = create_estimator(name, seed=seed, **context)
             all_scores.append((name, est.score(sp, archs)))

@@ -1,7 +1,7 @@
 """Zero-shot proxies: one file per proxy, a registry with metadata, shared passes and a fused scorer.
 
 Registered proxies (``list_proxies()``): grad_norm, plain, snip, grasp, fisher, fisher_weighted, synflow,
-log_synflow, jacob_cov, epe_nas, nwot, linear_regions, zen, ntk, ntk_sumlogits, l2_norm. Each is also registered
+log_synflow, jacob_cov, epe_nas, nwot (alias ``relu_logdet``), linear_regions, zen, ntk, ntk_sumlogits, l2_norm. Each is also registered
 as an estimator (``create_estimator("snip", data="cifar10", batch_size=128, n_batches=3, seed=0)``).
 """
 
@@ -55,6 +55,9 @@ for _name in PROXIES.list():
     if _name in ESTIMATORS and getattr(ESTIMATORS.get(_name), "zeroshot_proxy", None) == _name:
         continue
     ESTIMATORS.add(_name, _factory(_name))
+for _alias, _target in PROXIES.aliases().items():
+    if _alias not in ESTIMATORS:
+        ESTIMATORS.alias(_alias, _target)
 
 from naslens.estimators import ensemble  # noqa: E402, F401  (registers vote and hybrid)
 

@@ -65,33 +65,49 @@ def model_device(model: nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
+def _owned_tensors(model: nn.Module, kind: str) -> list[tuple[nn.Module, str, torch.Tensor]]:
+    """``(owning module, attribute name, tensor)`` for every parameter (``kind="p"``) or buffer (``"b"``)."""
+    out = []
+    for _, mod in model.named_modules(remove_duplicate=True):
+        table = mod._parameters if kind == "p" else mod._buffers
+        for leaf, t in table.items():
+            if t is not None:
+                out.append((mod, leaf, t))
+    return out
+
+
 @contextmanager
 def preserved_state(model: nn.Module) -> Iterator[nn.Module]:
     """Run the body on ``model`` and restore it exactly afterwards.
 
-    Restored: every parameter's and buffer's values and dtype (BN running statistics included), every module's
+    Restored: every parameter's and buffer's values, dtype and identity (BN running statistics included; a
+    ``model.float()`` inside the body replaces buffer tensors, and the originals are put back), every module's
     ``training`` flag, every parameter's ``requires_grad`` and ``.grad``.
     """
-    params = dict(model.named_parameters())
-    buffers = dict(model.named_buffers())
-    saved_p = {k: p.detach().clone() for k, p in params.items()}
-    saved_b = {k: b.detach().clone() for k, b in buffers.items()}
-    saved_grad = {k: (None if p.grad is None else p.grad.detach().clone()) for k, p in params.items()}
-    saved_req = {k: p.requires_grad for k, p in params.items()}
+    params = _owned_tensors(model, "p")
+    buffers = _owned_tensors(model, "b")
+    saved_p = [p.detach().clone() for _, _, p in params]
+    saved_b = [b.detach().clone() for _, _, b in buffers]
+    saved_grad = [None if p.grad is None else p.grad.detach().clone() for _, _, p in params]
+    saved_req = [p.requires_grad for _, _, p in params]
     saved_train = {name: m.training for name, m in model.named_modules()}
     try:
         yield model
     finally:
         with torch.no_grad():
-            for k, p in params.items():
-                if p.dtype != saved_p[k].dtype:
-                    p.data = p.data.to(saved_p[k].dtype)
-                p.copy_(saved_p[k])
-                p.requires_grad_(saved_req[k])
-                p.grad = saved_grad[k]
-            for k, b in buffers.items():
-                if b.dtype != saved_b[k].dtype:
-                    b.data = b.data.to(saved_b[k].dtype)
-                b.copy_(saved_b[k])
+            for (mod, leaf, p), value, grad, req in zip(params, saved_p, saved_grad, saved_req, strict=True):
+                if p.dtype != value.dtype or p.shape != value.shape:
+                    p.data = value.clone()
+                else:
+                    p.copy_(value)
+                p.requires_grad_(req)
+                p.grad = grad
+                mod._parameters[leaf] = cast(nn.Parameter, p)
+            for (mod, leaf, b), value in zip(buffers, saved_b, strict=True):
+                if b.dtype != value.dtype or b.shape != value.shape:
+                    b.data = value.clone()
+                else:
+                    b.copy_(value)
+                mod._buffers[leaf] = b
         for name, m in model.named_modules():
             m.training = saved_train[name]

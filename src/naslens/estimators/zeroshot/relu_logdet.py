@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from naslens.estimators.zeroshot._proxy import Proxy, ProxyError, ProxyInfo, register_proxy
+from naslens.estimators.zeroshot._proxy import PROXIES, Proxy, ProxyError, ProxyInfo, register_proxy
 from naslens.estimators.zeroshot.passes_special import ReluCodesResult
 
 
@@ -43,3 +43,6 @@ class ReluLogdet(Proxy):
 
     def reduce(self, result: ReluCodesResult) -> float:
         return relu_logdet(result.K)
+
+
+PROXIES.alias("relu_logdet", "nwot")
