@@ -201,3 +201,17 @@ def test_stored_proxy_found_under_its_alias(tmp_path: Path) -> None:
     st.close()
     ev = naslens.evaluate(ground_truth=gt, estimators=["relu_logdet"], store=tmp_path, ks=[0.1])
     assert list(ev.results) == ["nwot"] and ev.results["nwot"]["kendall_tau"] == pytest.approx(1.0)
+
+
+def test_deiso_gtmean_scores_representatives_against_class_means(tmp_path: Path) -> None:
+    gt = _toy_gt(60)
+    ev = naslens.evaluate(ground_truth=gt, estimators=["params"], subset="deiso-gtmean", ks=[0.2])
+    by_class: dict[str, list[float]] = {}
+    for k, v in gt.values["acc"].items():
+        by_class.setdefault(SPACE.canonical(SPACE.parse(k)), []).append(float(v))
+    assert len(ev.rows) == len(by_class) < 60
+    for row, t in zip(ev.rows, ev.truth, strict=True):
+        assert t == pytest.approx(np.mean(by_class[SPACE.canonical(SPACE.parse(row))]))
+    deiso = naslens.evaluate(ground_truth=gt, estimators=["params"], subset="deiso", ks=[0.2])
+    assert deiso.rows == ev.rows
+    np.testing.assert_array_equal(deiso.scores["params"], ev.scores["params"])

@@ -1,7 +1,8 @@
-"""all / deiso / deiso-mean row plans."""
+"""all / deiso / deiso-mean / deiso-gtmean row plans."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from naslens.spaces import get_space
@@ -40,6 +41,15 @@ def test_plans_on_a_small_partial_ground_truth() -> None:
     agg = mean.aggregate(values)
     for row_val, members in zip(agg, mean.members, strict=True):
         assert row_val == pytest.approx(sum(values[k] for k in members) / 2)
+    np.testing.assert_array_equal(mean.aggregate_truth(values), agg)
+    # deiso-gtmean: the representative's score against the class-mean ground truth
+    gtm = plan_subset(SPACE, keys, "deiso-gtmean")
+    assert gtm.rows == deiso.rows and gtm.members == deiso.members and gtm.truth_members == mean.members
+    np.testing.assert_array_equal(gtm.aggregate(values), deiso.aggregate(values))
+    np.testing.assert_array_equal(gtm.aggregate_truth(values), agg)
+    assert gtm.needed_keys == deiso.needed_keys
+    with pytest.raises(ValueError, match="deiso-gtmean"):
+        plan_subset(SPACE, keys, "deiso-mode")
 
 
 def test_deiso_on_the_whole_space_matches_representatives() -> None:

@@ -227,7 +227,7 @@ def evaluate(
         ground_truth: a :class:`GroundTruth`, a registered name (``nb201-200ep``, ``nb201-fmnist``, …) or a path.
         dataset / metric: which ground-truth column (``dataset`` picks the only metric of that dataset).
         estimators: registered estimator names, or names of estimators stored in ``store``.
-        subset: ``all``, ``deiso`` or ``deiso-mean`` (see :mod:`naslens.subsets`).
+        subset: ``all``, ``deiso``, ``deiso-mean`` or ``deiso-gtmean`` (see :mod:`naslens.subsets`).
         ks: top-K values, ratios (floats) or counts (ints).
         store: score-store folder for stored estimators (zero-shot, one-shot runs).
         checkpoint / store_seed: restrict stored scores to one checkpoint / seed (default: every one, reported
@@ -246,7 +246,7 @@ def evaluate(
     if len(series) < 2:
         raise ValueError(f"ground truth {col!r} has {len(series)} architectures with values; need at least 2")
     plan: SubsetPlan = plan_subset(sp, [str(k) for k in series.index], subset)
-    truth = plan.aggregate(series.to_dict())
+    truth = plan.aggregate_truth(series.to_dict())
     provenance = gt.provenance(col)
     provenance["n_archs_without_value"] = missing
     needed = plan.needed_keys
@@ -331,7 +331,7 @@ def _row_table(sp: Any, plan: SubsetPlan, context: dict[str, Any]) -> pd.DataFra
             "index": [getattr(a, "index", -1) for a in archs],
             "class_id": plan.class_ids,
             "class_size": plan.class_sizes,
-            "n_members": [len(m) for m in plan.members],
+            "n_members": [len(m) for m in (plan.truth_members or plan.members)],
         }
     )
     df["params"] = cx["params"].to_numpy()

@@ -7,7 +7,10 @@ alike is rewarded or punished many times for the same cell. naslens therefore sa
 - ``deiso``: one representative per isomorphism class — the member with the smallest benchmark index among
   those that have a ground-truth value (deterministic);
 - ``deiso-mean``: one row per class, ground truth *and* scores averaged over the class's members present in the
-  ground truth (the seeds' "iso2deiso" setting). A class mean is non-finite when any member's score is.
+  ground truth (the seeds' "iso2deiso" setting). A class mean is non-finite when any member's score is;
+- ``deiso-gtmean``: one row per class, the ground truth averaged over the class's members present in the ground
+  truth, the score of the representative alone (aw_nas' default de-isomorphic evaluation: only the representative
+  needs scoring, while its target is the class's mean accuracy, which smooths the training noise of one member).
 """
 
 from __future__ import annotations
@@ -18,18 +21,20 @@ from typing import Any
 
 import numpy as np
 
-SUBSETS = ("all", "deiso", "deiso-mean")
+SUBSETS = ("all", "deiso", "deiso-mean", "deiso-gtmean")
 
 
 @dataclass(frozen=True)
 class SubsetPlan:
-    """Rows of an evaluation: ``rows[i]`` is the representative key, ``members[i]`` the keys averaged into it."""
+    """Rows of an evaluation: ``rows[i]`` is the representative key, ``members[i]`` the keys whose scores are
+    averaged into it and ``truth_members[i]`` those whose ground truth is (``None``: the same as ``members``)."""
 
     name: str
     rows: list[str]
     members: list[list[str]]
     class_ids: np.ndarray
     class_sizes: np.ndarray  # size of each row's class in the whole space
+    truth_members: list[list[str]] | None = None
 
     @property
     def needed_keys(self) -> list[str]:
@@ -37,10 +42,18 @@ class SubsetPlan:
         return [k for group in self.members for k in group]
 
     def aggregate(self, values_by_key: dict[str, float]) -> np.ndarray:
-        """Per-row value: the member's value, or the mean over members (``deiso-mean``)."""
-        if all(len(g) == 1 for g in self.members):
-            return np.array([values_by_key[g[0]] for g in self.members], dtype=np.float64)
-        return np.array([sum(values_by_key[k] for k in g) / len(g) for g in self.members], dtype=np.float64)
+        """Per-row score: the member's value, or the mean over members (``deiso-mean``)."""
+        return _mean_over(self.members, values_by_key)
+
+    def aggregate_truth(self, values_by_key: dict[str, float]) -> np.ndarray:
+        """Per-row ground truth: as :meth:`aggregate`, over ``truth_members`` (class mean for ``deiso-gtmean``)."""
+        return _mean_over(self.truth_members if self.truth_members is not None else self.members, values_by_key)
+
+
+def _mean_over(groups: list[list[str]], values_by_key: dict[str, float]) -> np.ndarray:
+    if all(len(g) == 1 for g in groups):
+        return np.array([values_by_key[g[0]] for g in groups], dtype=np.float64)
+    return np.array([sum(values_by_key[k] for k in g) / len(g) for g in groups], dtype=np.float64)
 
 
 def plan_subset(space: Any, keys: Sequence[str], subset: str) -> SubsetPlan:
@@ -65,8 +78,10 @@ def plan_subset(space: Any, keys: Sequence[str], subset: str) -> SubsetPlan:
         groups.setdefault(int(cls[i]), []).append(i)
     reps = [g[0] for g in groups.values()]
     rows = [keys[i] for i in reps]
-    members = [[keys[i] for i in g] if subset == "deiso-mean" else [keys[g[0]]] for g in groups.values()]
-    return SubsetPlan(subset, rows, members, cls[reps], sizes[reps])
+    whole = [[keys[i] for i in g] for g in groups.values()]
+    members = whole if subset == "deiso-mean" else [[r] for r in rows]
+    truth_members = whole if subset == "deiso-gtmean" else None
+    return SubsetPlan(subset, rows, members, cls[reps], sizes[reps], truth_members)
 
 
 def _space_order(space: Any, archs: Sequence[Any]) -> list[int]:
