@@ -49,7 +49,8 @@ def epe_score(J: np.ndarray, labels: np.ndarray, n_classes: int) -> float:
     )
 )
 class EpeNas(Proxy):
-    """EPE-NAS on the input Jacobians of ``jacob_cov`` grouped by label; see :func:`epe_score`."""
+    """EPE-NAS on the input Jacobians of ``jacob_cov`` grouped by label; see :func:`epe_score`. The Jacobians are
+    those of the batch sum with BN in train mode (batch-coupled, see :class:`JacobCov`), as NAS-Bench-Suite-Zero."""
 
     def reduce(self, result: CEBackwardResult) -> float:
         if result.input_jacobian is None or result.labels is None:

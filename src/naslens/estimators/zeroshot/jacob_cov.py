@@ -34,7 +34,13 @@ def jacobian_correlation(J: np.ndarray) -> np.ndarray:
 )
 class JacobCov(Proxy):
     """``score = −Σ_i [ln(σ_i + k) + (σ_i + k)⁻¹]``, ``k = 1e-5``, σ the eigenvalues (``eigvalsh``) of the n×n
-    correlation matrix of the flattened input Jacobians ``J_n = ∂(Σ_c y_nc)/∂x_n`` (BN in train mode)."""
+    correlation matrix of the flattened input Jacobians ``J_n = ∂(Σ_c y_nc)/∂x_n`` (BN in train mode).
+
+    Convention (as zero-cost-nas and NASLib): ``J`` is the gradient of the *batch* sum ``Σ_m Σ_c y_mc`` with
+    respect to each input, one backward for the whole batch. With BatchNorm in train mode the outputs of one image
+    depend on the others through the batch statistics, so ``J_n`` also holds ``Σ_{m≠n} ∂y_m/∂x_n``: the per-sample
+    Jacobian of the paper plus a batch-coupling term (small for large batches). The value therefore depends on the
+    batch size; compare jacob_cov scores only at one batch size (recorded in every score's configuration)."""
 
     def reduce(self, result: CEBackwardResult) -> float:
         if result.input_jacobian is None:

@@ -42,6 +42,11 @@ class LinearRegions(Proxy):
     As in TE-NAS, the estimator scores a *thin* copy of the architecture (``network`` metadata: C=1, N=1): on the
     full-width network every input falls in its own region and the count saturates at the number of inputs.
 
+    On 3×3 crops (TE-NAS' setting) the NB201 reduction block's two branches disagree in size: the conv branch (stride
+    2, padding 1) gives 2×2 maps, the shortcut (2×2 average pooling, stride 2) gives 1×1, and the residual sum
+    broadcasts the 1×1 map over the 2×2 one. TE-NAS runs exactly this (PyTorch broadcasts silently) and so does
+    naslens, to stay comparable; with ``crop ≥ 4`` (even) the branches agree and the network is the benchmark's.
+
     Args:
         crop: patch side in pixels (``None``: the batch's images as they are).
         samples: number of patches.
