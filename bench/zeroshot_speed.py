@@ -2,11 +2,15 @@
 
 On the NB201 network (C=16, N=5, CIFAR-10 head, batch 64 of 3×32×32 noise inputs with labels), in one process:
 
-* separate: for each proxy, a fresh deep copy of the network and that proxy's own pass (as zero-cost-nas and
-  NASLib do: one model copy and pass per proxy);
+* separate (naslens): for each proxy, a fresh deep copy of the network and naslens' own pass for that proxy alone
+  (one model copy and pass per proxy, but each pass is naslens' leanest: GraSP in one forward, jacob_cov's backward
+  to the input only);
+* separate (reference): for each proxy of :mod:`naslens.estimators.zeroshot.reference`, the procedure of the common
+  tools (zero-cost-nas / NAS-Bench-Suite-Zero): a deep copy, GraSP's two phases, jacob_cov's ``y.backward(ones)``
+  that fills every weight's gradient too. Their values are checked against the fused ones on every architecture;
 * fused: one :class:`~naslens.estimators.zeroshot.FusedScorer` over the same proxies;
-* the ratio fused / Σ separate, and the fused time in units of one plain cross-entropy forward+backward of the
-  same network and batch (the "equivalent passes" figure).
+* the ratios fused / Σ separate for both baselines, and the fused time in units of one plain cross-entropy
+  forward+backward of the same network and batch (the "equivalent passes" figure).
 
 Separate and fused runs are interleaved per architecture and repetition so that load changes on a shared machine
 hit both alike; medians over repetitions are reported.
@@ -26,6 +30,7 @@ import torch
 import torch.nn.functional as F
 
 from naslens.estimators.zeroshot import Batch, FusedScorer, create_proxy, list_proxies
+from naslens.estimators.zeroshot.reference import REFERENCE
 from naslens.spaces import get_space
 
 DEFAULT = "grad_norm,snip,grasp,fisher,jacob_cov,plain,synflow"
@@ -60,7 +65,10 @@ def main() -> None:
     batch = Batch(torch.randn((args.batch_size, 3, 32, 32), generator=g), torch.randint(0, 10, (args.batch_size,),
                                                                                         generator=g))
     alone: dict[str, list[float]] = {n: [] for n in names}
-    sep_total, fused_total, plain, ratio = [], [], [], []
+    ref_alone: dict[str, list[float]] = {n: [] for n in names if n in REFERENCE}
+    sep_total, fused_total, plain, ratio, ref_total, ref_ratio = [], [], [], [], [], []
+    ref_values: dict[str, float] = {}
+    worst = 0.0
     for rep in range(args.repeats):
         for a in ARCHS[: args.archs]:
             torch.manual_seed(0)
@@ -73,27 +81,49 @@ def main() -> None:
                 dt = time.perf_counter() - t
                 alone[n].append(dt)
                 t_sep += dt
+            t_ref = 0.0
+            for n in ref_alone:
+                t = time.perf_counter()
+                ref_values[n] = REFERENCE[n](net, batch)
+                dt = time.perf_counter() - t
+                ref_alone[n].append(dt)
+                t_ref += dt
             t = time.perf_counter()
             out = FusedScorer(names).score(net, [batch])
             t_fused = time.perf_counter() - t
             bad = {n: o.status for n, o in out.items() if o.status != "ok"}
             if bad:
                 raise SystemExit(f"fused scoring failed: {bad}")
+            for n, v in ref_values.items():
+                rel = abs(out[n].value - v) / max(abs(v), 1e-12)
+                worst = max(worst, rel)
+                if rel > 1e-3:
+                    raise SystemExit(f"reference {n} = {v!r} but fused = {out[n].value!r} on {a}")
             sep_total.append(t_sep)
             fused_total.append(t_fused)
             ratio.append(t_fused / t_sep)
-            print(f"rep {rep} {a[:40]}…  separate {t_sep:6.2f}s  fused {t_fused:6.2f}s  ratio {t_fused / t_sep:.3f}",
-                  flush=True)
+            line = f"rep {rep} {a[:40]}…  separate {t_sep:6.2f}s  fused {t_fused:6.2f}s  ratio {t_fused / t_sep:.3f}"
+            if len(ref_alone) == len(names):
+                ref_total.append(t_ref)
+                ref_ratio.append(t_fused / t_ref)
+                line += f"  reference {t_ref:6.2f}s  ratio {t_fused / t_ref:.3f}"
+            print(line, flush=True)
     med = statistics.median
     print(f"\nNB201 C=16 N=5, batch {args.batch_size}×3×32×32, {args.threads} thread(s), "
           f"{args.archs} archs × {args.repeats} reps (medians)")
-    print(f"{'proxy':18s} {'s/arch alone':>12s}")
+    print(f"{'proxy':18s} {'s/arch alone':>12s} {'reference':>10s}")
     for n in names:
-        print(f"{n:18s} {med(alone[n]):12.3f}")
-    print(f"{'sum of separate':18s} {med(sep_total):12.3f}")
+        ref = f"{med(ref_alone[n]):10.3f}" if n in ref_alone else f"{'-':>10s}"
+        print(f"{n:18s} {med(alone[n]):12.3f} {ref}")
+    print(f"{'sum of separate':18s} {med(sep_total):12.3f} {med(ref_total) if ref_total else float('nan'):10.3f}")
     print(f"{'fused':18s} {med(fused_total):12.3f}")
     print(f"{'plain fwd+bwd':18s} {med(plain):12.3f}")
-    print(f"ratio fused / sum-of-separate: median {med(ratio):.3f} (min {min(ratio):.3f}, max {max(ratio):.3f})")
+    print(f"ratio fused / sum-of-separate (naslens passes): median {med(ratio):.3f} "
+          f"(min {min(ratio):.3f}, max {max(ratio):.3f})")
+    if ref_ratio:
+        print(f"ratio fused / sum-of-separate (reference procedures): median {med(ref_ratio):.3f} "
+              f"(min {min(ref_ratio):.3f}, max {max(ref_ratio):.3f}); largest relative difference of a reference "
+              f"value from the fused one: {worst:.2e}")
     eq = [f / p for f, p in zip(fused_total, plain, strict=True)]
     print(f"fused cost in plain forward+backward passes: median {med(eq):.2f}")
     print(f"distinct passes in the fused set: {FusedScorer(names).n_passes()} ({FusedScorer(names).describe()})")
