@@ -41,9 +41,11 @@ def _duration(seconds: float) -> str:
 def _print_gt_summary(gt: GroundTruth, dest: Path) -> None:
     x = gt.extra
     tau = x.get("seed_to_seed_kendall_tau")
+    ci = x.get("seed_to_seed_kendall_tau_ci95")
+    ci_txt = f" (95% bootstrap interval {ci[0]:.3f}–{ci[1]:.3f})" if ci else ""
     console.print(
         f"wrote {dest}: {x['n_archs']} architectures, {x['runs']} runs, {x['n_archs_two_seeds']} with two seeds, "
-        f"seed-to-seed Kendall τ = {'n/a' if tau is None else f'{tau:.3f}'}"
+        f"seed-to-seed Kendall τ (test accuracy) = {'n/a' if tau is None else f'{tau:.3f}'}{ci_txt}"
     )
 
 

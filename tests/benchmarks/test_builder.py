@@ -145,6 +145,8 @@ def test_export_columns_and_provenance(tmp_path: Path, synthetic_data: None) -> 
     assert json.loads((tmp_path / "data_split.json").read_text()) == x["data_split"]
     assert "naslens" in x["code_version"]
     assert x["seed_to_seed_kendall_tau_pairs"]["0-1"]["n"] == 3
+    ci = x["seed_to_seed_kendall_tau_ci95"]
+    assert ci is None or (len(ci) == 2 and -1 <= ci[0] <= x["seed_to_seed_kendall_tau"] <= ci[1] <= 1)
     assert gt.source.origin == "unit test" and len(gt.source.sha256) == 64
     assert loaded.extra["results_log"]["sha256"] == gt.source.sha256
     assert json.loads((tmp_path / "build.json").read_text())["archs"] == "sample:5"

@@ -50,8 +50,11 @@ def test_values_are_consistent() -> None:
     assert len(both) == gt.extra["n_archs_two_seeds"]
     np.testing.assert_allclose(both["fashion-mnist"], (both["fashion-mnist-seed0"] + both["fashion-mnist-seed1"]) / 2)
     wide = v[["fashion-mnist-seed0", "fashion-mnist-seed1"]].rename(columns=lambda c: int(c[-1]))
-    tau, n = seed_tau(wide, 0, 1)
+    tau, n, ci = seed_tau(wide, 0, 1)
     assert tau is not None and math.isclose(tau, gt.extra["seed_to_seed_kendall_tau"], abs_tol=1e-12)
+    assert ci is not None and ci[0] < tau < ci[1]
+    if "seed_to_seed_kendall_tau_ci95" in gt.extra:  # exports since the interval was added
+        np.testing.assert_allclose(ci, gt.extra["seed_to_seed_kendall_tau_ci95"], atol=1e-12)
     assert n == gt.extra["n_archs_two_seeds"]
 
 

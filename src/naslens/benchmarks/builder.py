@@ -283,16 +283,18 @@ def code_version() -> dict[str, str]:
     return out
 
 
-def seed_tau(wide: pd.DataFrame, a: int, b: int) -> tuple[float | None, int]:
-    """Kendall τ between the test accuracies of seeds ``a`` and ``b`` over architectures trained with both."""
-    from naslens.criteria import kendall_tau
+def seed_tau(wide: pd.DataFrame, a: int, b: int) -> tuple[float | None, int, list[float] | None]:
+    """Kendall τ between the test accuracies of seeds ``a`` and ``b`` over architectures trained with both, with
+    its 95 % percentile-bootstrap interval (2,000 resamples of the architectures, seed 0)."""
+    from naslens.criteria import bootstrap_ci, kendall_tau
 
     if a not in wide.columns or b not in wide.columns:
-        return None, 0
+        return None, 0, None
     both = wide[[a, b]].dropna()
     if len(both) < 3 or both[a].nunique() < 2 or both[b].nunique() < 2:
-        return None, len(both)
-    return kendall_tau(both[a].to_numpy(), both[b].to_numpy()), len(both)
+        return None, len(both), None
+    x, y = both[a].to_numpy(dtype=float), both[b].to_numpy(dtype=float)
+    return kendall_tau(x, y), len(both), list(bootstrap_ci(kendall_tau, x, y))
 
 
 def export_ground_truth(
@@ -332,7 +334,7 @@ def export_ground_truth(
         metrics[col] = MetricInfo(col, "test", recipe.epochs, f"seed {s} only", description=f"test accuracy, seed {s}")
     pairs = [(a, b) for i, a in enumerate(seeds) for b in seeds[i + 1 :]]
     taus = {f"{a}-{b}": seed_tau(test, a, b) for a, b in pairs}
-    first_tau = next(iter(taus.values()), (None, 0))
+    first_tau = next(iter(taus.values()), (None, 0, None))
     split_file = d / SPLIT_FILE
     meta = json.loads(split_file.read_text()) if split_file.exists() else dict(recipe_data(recipe).meta)
     extra = {
@@ -347,7 +349,8 @@ def export_ground_truth(
         "n_archs": len(order),
         "n_archs_two_seeds": int((n_seeds >= 2).sum()),
         "seed_to_seed_kendall_tau": first_tau[0],
-        "seed_to_seed_kendall_tau_pairs": {k: {"tau": t, "n": n} for k, (t, n) in taus.items()},
+        "seed_to_seed_kendall_tau_ci95": first_tau[2],
+        "seed_to_seed_kendall_tau_pairs": {k: {"tau": t, "n": n, "ci95": ci} for k, (t, n, ci) in taus.items()},
         "runs": len(df),
         "diverged_runs": int((df["status"] != "ok").sum()),
         "train_seconds_total": float(df["seconds"].sum()),

@@ -5,6 +5,7 @@ unless ``higher_is_better=False``, in which case ``s`` is negated). Ranks are 1-
 Correlations keep their sign. NaN/inf inputs, misaligned vectors and M < 2 raise ``ValueError``.
 """
 
+from naslens.criteria.bootstrap import bootstrap_ci
 from naslens.criteria.correlation import kendall_tau, pearson, spearman
 from naslens.criteria.mbr import BudgetPick, MBRResult, default_budgets, mean_best_rank
 from naslens.criteria.membership import bottom_membership, top_membership
@@ -19,6 +20,7 @@ __all__ = [
     "KValue",
     "MBRResult",
     "best_ranking",
+    "bootstrap_ci",
     "bottom_membership",
     "default_budgets",
     "k_label",
