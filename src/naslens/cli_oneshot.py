@@ -31,6 +31,9 @@ def train(
     samples: Annotated[int, typer.Option(help="architectures per step (Monte-Carlo S)")] = 1,
     ops: Annotated[str | None, typer.Option(help="comma-separated ops allowed on every edge")] = None,
     subspace: Annotated[Path | None, typer.Option(help="file with the architectures to sample from")] = None,
+    require_conv: Annotated[
+        bool, typer.Option(help="sample only architectures with an effective convolution (aw_nas)")
+    ] = False,
     grad_averaging: Annotated[str, typer.Option(help="per-param | mean")] = "per-param",
     C: Annotated[int | None, typer.Option("--C", help="channels of the first stage")] = None,
     N: Annotated[int | None, typer.Option("--N", help="cells per stage")] = None,
@@ -101,6 +104,7 @@ def train(
             sampler=sampler,
             samples=samples,
             subspace=sub,
+            require_conv=require_conv,
             grad_averaging=grad_averaging,
             bn_affine=bn_affine,
             dropout=dropout,

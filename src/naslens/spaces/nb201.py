@@ -261,6 +261,39 @@ def canonical(arch: NB201Arch) -> str:
     return strings[-1]
 
 
+CONV_OPS: frozenset[str] = frozenset({"nor_conv_1x1", "nor_conv_3x3"})
+
+
+def live_edges(arch: NB201Arch) -> tuple[bool, ...]:
+    """For each edge (string order), whether it lies on an input→output path of non-``none`` edges, i.e. whether
+    its op can influence the cell's output.
+
+    Example:
+        >>> live_edges(NB201Arch(("nor_conv_3x3", "none", "none", "none", "none", "skip_connect")))
+        (False, False, False, False, False, False)
+    """
+    reach_in = [True] + [False] * (NUM_NODES - 1)
+    for (s, d), op in zip(EDGES, arch.ops, strict=True):  # EDGES is topologically ordered by destination
+        if op != "none" and reach_in[s]:
+            reach_in[d] = True
+    reach_out = [False] * (NUM_NODES - 1) + [True]
+    for (s, d), op in sorted(zip(EDGES, arch.ops, strict=True), key=lambda e: -e[0][0]):
+        if op != "none" and reach_out[d]:
+            reach_out[s] = True
+    return tuple(op != "none" and reach_in[s] and reach_out[d] for (s, d), op in zip(EDGES, arch.ops, strict=True))
+
+
+def has_effective_conv(arch: NB201Arch) -> bool:
+    """Whether some convolution lies on an input→output path (aw_nas' supernet samplers reject cells without one:
+    their output is a fixed pooling/identity/zero function of the input).
+
+    Example:
+        >>> has_effective_conv(NB201Arch.from_string("|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|"))
+        False
+    """
+    return any(live and op in CONV_OPS for live, op in zip(live_edges(arch), arch.ops, strict=True))
+
+
 @SPACES.register("nb201")
 class NB201Space:
     """The NAS-Bench-201 topology space (see the module docstring for encodings).

@@ -107,3 +107,45 @@ def test_arch_list_subspace_and_errors() -> None:
         make_sampler("uniform", ops=("conv5x5",))
     with pytest.raises(SamplerError, match="samples"):
         make_sampler("uniform", samples=0)
+
+
+def test_require_conv_filters_every_sampler_and_keeps_their_distributions() -> None:
+    from naslens.spaces.nb201 import has_effective_conv
+
+    all_small = [NB201Arch(o) for o in itertools.product(OPS_SMALL, repeat=6)]
+    valid = {a for a in all_small if has_effective_conv(a)}
+    assert 0 < len(valid) < len(all_small)
+    rng = np.random.default_rng(5)
+    u = make_sampler("uniform", ops=OPS_SMALL, require_conv=True)
+    counts = Counter(a for _ in range(20 * len(valid)) for a in u.step(rng))
+    assert set(counts) == valid and _chi2_uniform(list(counts.values())) > 1e-3
+    d = make_sampler("deiso", ops=OPS2, require_conv=True)
+    assert all(has_effective_conv(a) for a in d.representatives)
+    n_valid_classes = len({canonical(NB201Arch(o)) for o in itertools.product(OPS2, repeat=6)
+                           if has_effective_conv(NB201Arch(o))})
+    assert len(d.representatives) == n_valid_classes
+    r = make_sampler("deiso-rejection", ops=OPS2, require_conv=True)
+    assert all(has_effective_conv(a) for _ in range(300) for a in r.step(rng))
+    f = make_sampler("fairnas", require_conv=True)
+    for _ in range(200):
+        step = f.step(rng)
+        assert all(has_effective_conv(a) for a in step)
+        for e in range(NUM_EDGES):
+            assert sorted(a.ops[e] for a in step) == sorted(f.ops)
+    listed = make_sampler("uniform", archs=all_small[:10], require_conv=True)
+    assert set(listed.archs or ()) == {a for a in all_small[:10] if has_effective_conv(a)}
+    assert listed.config()["require_conv"] is True and "require_conv" not in make_sampler("uniform").config()
+    with pytest.raises(SamplerError, match="convolution"):
+        make_sampler("uniform", ops=("none", "skip_connect"), require_conv=True)
+    with pytest.raises(SamplerError, match="none of the given"):
+        make_sampler("uniform", archs=[NB201Arch(("none",) * 6)], require_conv=True)
+
+
+def test_require_conv_in_training_config() -> None:
+    from naslens.estimators.oneshot.train_config import SupernetTrainConfig
+    from naslens.estimators.oneshot.trainer import build_sampler
+
+    plain, strict = SupernetTrainConfig(), SupernetTrainConfig(require_conv=True)
+    assert "require_conv" not in plain.to_dict() and strict.to_dict()["require_conv"] is True
+    assert plain.hash != strict.hash and SupernetTrainConfig.from_dict(strict.to_dict()) == strict
+    assert build_sampler(strict).require_conv and not build_sampler(plain).require_conv

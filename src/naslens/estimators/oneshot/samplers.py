@@ -14,6 +14,13 @@ trained on one batch (their gradients are averaged by the trainer).
 - ``fairnas``: FairNAS strict fairness: for each edge an independent random permutation of the op list; the
   i-th architecture takes the i-th op of every permutation, so the ``|ops|`` architectures of a step use every op
   on every edge exactly once.
+
+``require_conv=True`` (any sampler) keeps only architectures with an effective convolution (a conv on an
+input→output path, :func:`~naslens.spaces.nb201.has_effective_conv`), as aw_nas' NB201 samplers do: cells without
+one compute a fixed pooling/identity/zero function and only disturb the shared weights. uniform / deiso-rejection
+redraw, deiso drops such classes from its table, an explicit ``archs`` list is filtered, and FairNAS redraws the
+whole set of permutations until each of its architectures has one (every op still covers every edge once per
+step). Off by default: the criteria are computed over the whole space, cells without a conv included.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from naslens.spaces.nb201 import NUM_EDGES, OPS, NB201Arch, NB201Space, canonical
+from naslens.spaces.nb201 import CONV_OPS, NUM_EDGES, OPS, NB201Arch, NB201Space, canonical, has_effective_conv
 
 SAMPLERS = ("uniform", "deiso", "deiso-rejection", "fairnas")
 
@@ -39,12 +46,20 @@ class Sampler:
         samples: architectures per training step (ignored by FairNAS, which always gives ``len(ops)``).
         ops: allowed ops on every edge (default all NB201 ops).
         archs: an explicit list of allowed architectures (overrides ``ops``).
+        require_conv: keep only architectures with an effective convolution (see the module docstring).
+        max_tries: draws allowed per architecture when redrawing (a guard against empty sub-spaces).
     """
 
     kind = "base"
 
     def __init__(
-        self, samples: int = 1, *, ops: Sequence[str] | None = None, archs: Sequence[NB201Arch] | None = None
+        self,
+        samples: int = 1,
+        *,
+        ops: Sequence[str] | None = None,
+        archs: Sequence[NB201Arch] | None = None,
+        require_conv: bool = False,
+        max_tries: int = 100_000,
     ) -> None:
         if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
             raise SamplerError(f"samples must be a positive integer, got {samples!r}")
@@ -57,27 +72,45 @@ class Sampler:
             raise SamplerError("the sub-space needs at least one op")
         self.samples = samples
         self.ops = ops_t
+        self.require_conv = bool(require_conv)
+        self.max_tries = max_tries
         self.archs: tuple[NB201Arch, ...] | None = None
         if archs is not None:
             archs_t = tuple(dict.fromkeys(archs))
             if not archs_t:
                 raise SamplerError("archs must hold at least one architecture")
+            if self.require_conv:
+                archs_t = tuple(a for a in archs_t if has_effective_conv(a))
+                if not archs_t:
+                    raise SamplerError("require_conv: none of the given architectures has an effective convolution")
             self.archs = archs_t
             self.ops = tuple(o for o in OPS if any(o in a.ops for a in archs_t))
+        elif self.require_conv and not CONV_OPS & set(self.ops):
+            raise SamplerError(f"require_conv needs a convolution among the ops, got {list(self.ops)}")
 
     def config(self) -> dict[str, Any]:
         """JSON-able description (enters the training configuration hash)."""
         sub: dict[str, Any] = {"ops": list(self.ops)}
         if self.archs is not None:
             sub = {"archs": [a.to_string() for a in self.archs]}
+        if self.require_conv:  # only when set: configurations (and hashes) of earlier runs are unchanged
+            sub["require_conv"] = True
         return {"kind": self.kind, "samples": self.samples, **sub}
 
-    def draw_one(self, rng: np.random.Generator) -> NB201Arch:
-        """One architecture uniformly over the sub-space."""
+    def _draw_any(self, rng: np.random.Generator) -> NB201Arch:
         if self.archs is not None:
             return self.archs[int(rng.integers(len(self.archs)))]
         codes = rng.integers(len(self.ops), size=NUM_EDGES)
         return NB201Arch(tuple(self.ops[int(c)] for c in codes))
+
+    def draw_one(self, rng: np.random.Generator) -> NB201Arch:
+        """One architecture uniformly over the sub-space (redrawn while it lacks an effective conv when
+        ``require_conv``; an ``archs`` list is filtered up front)."""
+        for _ in range(self.max_tries):
+            a = self._draw_any(rng)
+            if not self.require_conv or self.archs is not None or has_effective_conv(a):
+                return a
+        raise RuntimeError(f"no architecture with an effective convolution in {self.max_tries} draws")
 
     def step(self, rng: np.random.Generator) -> list[NB201Arch]:
         """The architectures to train on one batch."""
@@ -104,13 +137,19 @@ class DeisoSampler(Sampler):
     kind = "deiso"
 
     def __init__(
-        self, samples: int = 1, *, ops: Sequence[str] | None = None, archs: Sequence[NB201Arch] | None = None
+        self,
+        samples: int = 1,
+        *,
+        ops: Sequence[str] | None = None,
+        archs: Sequence[NB201Arch] | None = None,
+        require_conv: bool = False,
     ) -> None:
-        super().__init__(samples, ops=ops, archs=archs)
+        super().__init__(samples, ops=ops, archs=archs, require_conv=require_conv)
         if self.archs is not None:
             members: Sequence[NB201Arch] = self.archs
         else:
-            members = [a for a in NB201Space().enumerate() if all(o in self.ops for o in a.ops)]
+            members = [a for a in NB201Space().enumerate() if all(o in self.ops for o in a.ops)
+                       and (not self.require_conv or has_effective_conv(a))]
         best: dict[str, NB201Arch] = {}
         for a in members:
             key = canonical(a)
@@ -138,10 +177,10 @@ class RejectionDeisoSampler(Sampler):
         *,
         ops: Sequence[str] | None = None,
         archs: Sequence[NB201Arch] | None = None,
+        require_conv: bool = False,
         max_tries: int = 100_000,
     ) -> None:
-        super().__init__(samples, ops=ops, archs=archs)
-        self.max_tries = max_tries
+        super().__init__(samples, ops=ops, archs=archs, require_conv=require_conv, max_tries=max_tries)
         self.recorded: dict[str, NB201Arch] = {}
 
     def accept(self, arch: NB201Arch) -> bool:
@@ -177,16 +216,26 @@ class FairNASSampler(Sampler):
     kind = "fairnas"
 
     def __init__(
-        self, samples: int = 1, *, ops: Sequence[str] | None = None, archs: Sequence[NB201Arch] | None = None
+        self,
+        samples: int = 1,
+        *,
+        ops: Sequence[str] | None = None,
+        archs: Sequence[NB201Arch] | None = None,
+        require_conv: bool = False,
     ) -> None:
         if archs is not None:
             raise SamplerError("FairNAS permutes the op list of every edge; restrict it with ops=, not archs=")
-        super().__init__(1, ops=ops)
+        super().__init__(1, ops=ops, require_conv=require_conv, max_tries=10_000)
         self.samples = len(self.ops)
 
     def step(self, rng: np.random.Generator) -> list[NB201Arch]:
-        perms = [rng.permutation(len(self.ops)) for _ in range(NUM_EDGES)]
-        return [NB201Arch(tuple(self.ops[int(perms[e][i])] for e in range(NUM_EDGES))) for i in range(len(self.ops))]
+        for _ in range(self.max_tries):
+            perms = [rng.permutation(len(self.ops)) for _ in range(NUM_EDGES)]
+            archs = [NB201Arch(tuple(self.ops[int(perms[e][i])] for e in range(NUM_EDGES)))
+                     for i in range(len(self.ops))]
+            if not self.require_conv or all(has_effective_conv(a) for a in archs):
+                return archs
+        raise RuntimeError(f"no FairNAS set with an effective convolution in every path in {self.max_tries} draws")
 
 
 _KINDS: dict[str, type[Sampler]] = {
@@ -198,7 +247,12 @@ _KINDS: dict[str, type[Sampler]] = {
 
 
 def make_sampler(
-    kind: str, samples: int = 1, *, ops: Sequence[str] | None = None, archs: Sequence[NB201Arch] | None = None
+    kind: str,
+    samples: int = 1,
+    *,
+    ops: Sequence[str] | None = None,
+    archs: Sequence[NB201Arch] | None = None,
+    require_conv: bool = False,
 ) -> Sampler:
     """Build a sampler by kind (one of :data:`SAMPLERS`).
 
@@ -209,4 +263,4 @@ def make_sampler(
     """
     if kind not in _KINDS:
         raise SamplerError(f"unknown sampler {kind!r}; choose one of {', '.join(SAMPLERS)}")
-    return _KINDS[kind](samples, ops=ops, archs=archs)
+    return _KINDS[kind](samples, ops=ops, archs=archs, require_conv=require_conv)

@@ -33,6 +33,7 @@ class SupernetTrainConfig:
         samples: architectures per step (Monte-Carlo S; FairNAS always uses one per op).
         ops: ops allowed on every edge (remove some for pruning studies).
         subspace: explicit architecture strings to sample from (overrides ``ops``; empty = whole space).
+        require_conv: sample only architectures with an effective convolution (aw_nas; see the samplers).
         grad_averaging: ``per-param`` divides each parameter's gradient by the number of the step's architectures
             that used it (aw_nas); ``mean`` divides every gradient by the number of architectures.
         C: channels of the first stage. N: cells per stage. input_size: image side. channels: image channels.
@@ -53,6 +54,7 @@ class SupernetTrainConfig:
     samples: int = 1
     ops: tuple[str, ...] = OPS
     subspace: tuple[str, ...] = ()
+    require_conv: bool = False
     grad_averaging: str = "per-param"
     C: int = 16
     N: int = 5
@@ -121,6 +123,8 @@ class SupernetTrainConfig:
         d = asdict(self)
         d["ops"] = list(self.ops)
         d["subspace"] = list(self.subspace)
+        if not self.require_conv:  # only when set: earlier runs keep their configuration and hash
+            d.pop("require_conv")
         return d
 
     @classmethod

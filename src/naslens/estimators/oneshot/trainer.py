@@ -77,7 +77,8 @@ def build_supernet(config: SupernetTrainConfig) -> NB201Supernet:
 
 def build_sampler(config: SupernetTrainConfig) -> Sampler:
     archs = [NB201Arch.from_string(s) for s in config.subspace] or None
-    return make_sampler(config.sampler, config.samples, ops=None if archs else config.ops, archs=archs)
+    return make_sampler(config.sampler, config.samples, ops=None if archs else config.ops, archs=archs,
+                        require_conv=config.require_conv)
 
 
 def _check_resumable(saved: dict[str, Any], config: SupernetTrainConfig) -> None:
