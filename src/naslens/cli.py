@@ -100,7 +100,9 @@ def evaluate(
     ),
     metric: str = typer.Option(None, "--metric", help="Ground-truth column, when a dataset has several."),
     estimators: str = typer.Option("params,flops,relu", "--estimators", "-e", help="Comma-separated estimator names."),
-    subset: str = typer.Option("all", "--subset", "-s", help="all | deiso | deiso-mean | deiso-gtmean (see naslens.subsets)."),
+    subset: str = typer.Option(
+        "all", "--subset", "-s", help="all | deiso | deiso-mean | deiso-gtmean (see naslens.subsets)."
+    ),
     space: str = typer.Option("nb201", "--space", help="Search space."),
     k: str = typer.Option(
         "0.005,0.01,0.05,0.1,0.2,0.5", "--k", help="Top-K values: ratios (0.05 or 5%%) or counts (50), comma-separated."

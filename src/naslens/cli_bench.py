@@ -9,22 +9,29 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from naslens.benchmarks.builder import BuildError, build_summary, export_ground_truth, plan_from, run_build
-from naslens.benchmarks.ground_truth import GroundTruth
-from naslens.benchmarks.recipe import Recipe, RecipeError
-from naslens.benchmarks.train import EpochRecord, TrainingError, TrainResult, train_architecture
-from naslens.data.fashion_mnist import FashionMNISTError
+if TYPE_CHECKING:  # torch-heavy modules load inside the commands, so `naslens --help` stays fast
+    from naslens.benchmarks.ground_truth import GroundTruth
+    from naslens.benchmarks.train import EpochRecord, TrainResult
 
 app = typer.Typer(help="Build ground truth by training architectures standalone.", no_args_is_help=True)
 console = Console(stderr=True)
-_ERRORS = (BuildError, RecipeError, TrainingError, FashionMNISTError, ValueError)
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    """Errors reported as a one-line message (evaluated only when an exception is being matched)."""
+    from naslens.benchmarks.builder import BuildError
+    from naslens.benchmarks.recipe import RecipeError
+    from naslens.benchmarks.train import TrainingError
+    from naslens.data.fashion_mnist import FashionMNISTError
+
+    return (BuildError, RecipeError, TrainingError, FashionMNISTError, ValueError)
 
 
 def _fail(e: Exception) -> typer.Exit:
@@ -68,13 +75,16 @@ def build(
     export: Annotated[bool, typer.Option(help="write ground_truth.json when done")] = True,
 ) -> None:
     """Train every (architecture, seed) pair of the plan, appending each result; rerun to resume after a kill."""
+    from naslens.benchmarks.builder import BuildError, build_summary, export_ground_truth, plan_from, run_build
+    from naslens.benchmarks.recipe import Recipe
+
     try:
         rec = Recipe.from_yaml(recipe)
         if rec.dataset != data:
             raise BuildError(f"--data {data!r} differs from the recipe's dataset {rec.dataset!r}")
         plan = plan_from(space, archs, seeds, rec, sample_seed=sample_seed, multi_seed=multi_seed)
         summary = build_summary(out) if (out / "build.json").exists() else None
-    except _ERRORS as e:
+    except _errors() as e:
         raise _fail(e) from e
     n_jobs = len(plan.jobs())
     done_before = summary["finished"] if summary else 0
@@ -114,7 +124,7 @@ def build(
         if export:
             gt = export_ground_truth(out)
             _print_gt_summary(gt, out / "ground_truth.json")
-    except _ERRORS as e:
+    except _errors() as e:
         raise _fail(e) from e
 
 
@@ -125,9 +135,11 @@ def export_cmd(
     origin: Annotated[str, typer.Option(help="free text recorded as the table's origin")] = "",
 ) -> None:
     """Write the ground-truth table of everything a build folder has finished so far."""
+    from naslens.benchmarks.builder import export_ground_truth
+
     try:
         gt = export_ground_truth(out, dest, origin=origin)
-    except _ERRORS as e:
+    except _errors() as e:
         raise _fail(e) from e
     _print_gt_summary(gt, dest or out / "ground_truth.json")
 
@@ -135,9 +147,11 @@ def export_cmd(
 @app.command()
 def status(out: Annotated[Path, typer.Argument(help="build folder")]) -> None:
     """How far a build folder is."""
+    from naslens.benchmarks.builder import build_summary
+
     try:
         s = build_summary(out)
-    except _ERRORS as e:
+    except _errors() as e:
         raise _fail(e) from e
     eta = s["pending"] * s["mean_seconds"] if s["mean_seconds"] else None
     table = Table(title=str(out))
@@ -163,6 +177,9 @@ def train(
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the result as JSON")] = None,
 ) -> None:
     """Train one architecture and print train loss, validation and test accuracy per epoch."""
+    from naslens.benchmarks.recipe import Recipe
+    from naslens.benchmarks.train import train_architecture
+
     table = Table("epoch", "lr", "train loss", "train acc %", "val acc %", "test acc %", "s")
 
     def fmt(v: float | None) -> str:
@@ -178,7 +195,7 @@ def train(
     try:
         rec = Recipe.from_yaml(recipe)
         res = train_architecture(arch, rec, seed, space=space, device=device, on_epoch=on_epoch)
-    except _ERRORS as e:
+    except _errors() as e:
         raise _fail(e) from e
     Console().print(table)
     Console().print(f"{res.arch} seed {seed}: test {res.test_acc:.2f}%, {res.params} params, {res.seconds:.1f} s")

@@ -23,9 +23,7 @@ app = typer.Typer(help="Zero-shot scoring of search spaces.", no_args_is_help=Tr
 
 def resolve_proxies(spec: str) -> list[str]:
     """``all``, or comma-separated names / shell patterns (``grad_*``), in registry order, no duplicates."""
-    from naslens.estimators.zeroshot import list_proxies
-
-    from naslens.estimators.zeroshot import PROXIES
+    from naslens.estimators.zeroshot import PROXIES, list_proxies
 
     known = list_proxies()
     if spec.strip() == "all":

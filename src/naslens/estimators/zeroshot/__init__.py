@@ -1,8 +1,9 @@
 """Zero-shot proxies: one file per proxy, a registry with metadata, shared passes and a fused scorer.
 
 Registered proxies (``list_proxies()``): grad_norm, plain, snip, grasp, fisher, fisher_weighted, synflow,
-log_synflow, jacob_cov, epe_nas, nwot (alias ``relu_logdet``), linear_regions, zen, ntk, ntk_sumlogits, l2_norm. Each is also registered
-as an estimator (``create_estimator("snip", data="cifar10", batch_size=128, n_batches=3, seed=0)``).
+log_synflow, jacob_cov, epe_nas, nwot (alias ``relu_logdet``), linear_regions, zen, ntk, ntk_sumlogits, l2_norm.
+Each is also registered as an estimator
+(``create_estimator("snip", data="cifar10", batch_size=128, n_batches=3, seed=0)``).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from naslens.estimators.zeroshot._proxy import Batch
-from naslens.estimators.zeroshot._state import scored_layers, without_bn
+from naslens.estimators.zeroshot._state import scored_layers, scored_weights, without_bn
 
 
 def _copy_train(net: nn.Module) -> nn.Module:
@@ -36,38 +36,43 @@ def _copy_train(net: nn.Module) -> nn.Module:
     return c
 
 
-def _ce_backward(net: nn.Module, b: Batch) -> list[nn.Module]:
+def _ce_backward(net: nn.Module, b: Batch) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """``loss.backward()`` into ``.grad``; (weight, grad) of every scored layer that received a gradient."""
     assert b.y is not None, "reference procedures with a loss need labels"
     F.cross_entropy(net(b.x), b.y).backward()
-    return scored_layers(net)
+    return _with_grads(net)
+
+
+def _with_grads(net: nn.Module) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    return [(w.detach(), w.grad) for w in scored_weights(net) if w.grad is not None]
+
+
+def _total(values: list[torch.Tensor]) -> float:
+    return float(sum(float(v.double().sum()) for v in values))
 
 
 def grad_norm(net: nn.Module, b: Batch) -> float:
-    layers = _ce_backward(_copy_train(net), b)
-    return float(sum(float(m.weight.grad.double().norm()) for m in layers if m.weight.grad is not None))
+    return float(sum(float(g.double().norm()) for _, g in _ce_backward(_copy_train(net), b)))
 
 
 def snip(net: nn.Module, b: Batch) -> float:
-    layers = _ce_backward(_copy_train(net), b)
-    return float(sum(float((m.weight.grad * m.weight.detach()).double().abs().sum()) for m in layers
-                     if m.weight.grad is not None))
+    return _total([(g * w).abs() for w, g in _ce_backward(_copy_train(net), b)])
 
 
 def plain(net: nn.Module, b: Batch) -> float:
-    layers = _ce_backward(_copy_train(net), b)
-    return float(sum(float((m.weight.grad * m.weight.detach()).double().sum()) for m in layers if m.weight.grad is not None))
+    return _total([g * w for w, g in _ce_backward(_copy_train(net), b)])
 
 
 def grasp(net: nn.Module, b: Batch) -> float:
     assert b.y is not None
     c = _copy_train(net)
-    weights = [m.weight for m in scored_layers(c)]
+    weights = scored_weights(c)
     grad_w = torch.autograd.grad(F.cross_entropy(c(b.x), b.y), weights, allow_unused=True)  # phase 1
     grad_f = torch.autograd.grad(F.cross_entropy(c(b.x), b.y), weights, create_graph=True, allow_unused=True)
     z = sum((gw.detach() * gf).sum() for gw, gf in zip(grad_w, grad_f, strict=True) if gw is not None)
     assert isinstance(z, torch.Tensor)
     z.backward()  # phase 2: weight.grad = H g
-    return float(-sum(float((w.grad * w.detach()).double().sum()) for w in weights if w.grad is not None))
+    return -_total([hg * w for w, hg in _with_grads(c)])
 
 
 def fisher(net: nn.Module, b: Batch) -> float:
@@ -114,8 +119,7 @@ def synflow(net: nn.Module, b: Batch) -> float:
     for p in c.parameters():
         p.requires_grad_(True)
     c(torch.ones((1, *b.x.shape[1:]), dtype=torch.float64)).sum().backward()
-    return float(sum(float((m.weight.detach() * m.weight.grad).abs().sum()) for m in scored_layers(c)
-                     if m.weight.grad is not None))
+    return _total([(w * g).abs() for w, g in _with_grads(c)])
 
 
 REFERENCE: dict[str, Callable[[nn.Module, Batch], float]] = {
