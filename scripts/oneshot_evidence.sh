@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One-shot evidence on nb201-fmnist (issue #5): the runs of docs/results/oneshot-plan.md, resumable end to end.
+# Rerun the same line after a kill: training continues from last.pt (--resume), scoring skips what the store holds.
+#   scripts/oneshot_evidence.sh            # everything: train (2 seeds in parallel), score, combine, evaluate, tables
+#   STEP=train scripts/oneshot_evidence.sh # only one step (train | score | evaluate | report)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH=src OMP_NUM_THREADS=1 NASLENS_DATA="${NASLENS_DATA:-../shared/data}"
+NASLENS=(${PY:-.venv/bin/python} -m naslens.cli)
+GT=${GT:-nb201-fmnist}
+RUNS=${RUNS:-uniform deiso mc3 fairnas}
+SEEDS=${SEEDS:-0 1}
+EPOCHS=${EPOCHS:-120}
+EVERY=${EVERY:-20}
+STEP=${STEP:-all}
+R=${RUNS_DIR:-runs/oneshot}          # supernets and score stores (ignored by git)
+D=${DOCS_DIR:-docs/results}          # evaluation folders and the trend table
+COMMON=(--ground-truth "$GT" --epochs "$EPOCHS" --checkpoint-every "$EVERY" --batch-size 256 --lr 0.05
+        --scheduler plateau --patience 10 --factor 0.5 --threads 1 --resume)
+mkdir -p "$R" "$D"
+
+sampler_args() {  # $1 = run name
+  case "$1" in
+    uniform) echo "--sampler uniform --samples 1" ;;
+    deiso)   echo "--sampler deiso" ;;
+    mc3)     echo "--sampler uniform --samples 3" ;;
+    fairnas) echo "--sampler fairnas" ;;
+    *) echo "unknown run $1" >&2; exit 2 ;;
+  esac
+}
+
+train_seed() {  # $1 = seed
+  for run in $RUNS; do
+    # shellcheck disable=SC2046
+    "${NASLENS[@]}" oneshot train --out "$R/$run/s$1" $(sampler_args "$run") --seed "$1" "${COMMON[@]}"
+  done
+}
+
+if [[ $STEP == all || $STEP == train ]]; then
+  for seed in $SEEDS; do train_seed "$seed" > "$R/train-s$seed.log" 2>&1 & done
+  wait
+fi
+if [[ $STEP == all || $STEP == score ]]; then
+  for run in $RUNS; do
+    for seed in $SEEDS; do
+      "${NASLENS[@]}" oneshot score --checkpoints "$R/$run/s$seed" --store "$R/$run/store" \
+        --subset "gt:$GT" --n-batches 4 --batch-size 256 --bn-mode train --threads 1 &
+    done
+    wait
+    "${NASLENS[@]}" oneshot combine --store "$R/$run/store" --kind seeds
+  done
+fi
+if [[ $STEP == all || $STEP == evaluate ]]; then
+  for run in $RUNS; do
+    "${NASLENS[@]}" evaluate -g "$GT" -d fashion-mnist -s all --k 0.05 --show-k 0.05 \
+      -e oneshot_acc,oneshot_loss,oneshot_acc@seeds,oneshot_loss@seeds \
+      --store "$R/$run/store" -o "$D/oneshot-$run"
+  done
+fi
+if [[ $STEP == all || $STEP == report ]]; then
+  ${PY:-.venv/bin/python} scripts/oneshot_trend.py --runs "$(echo "$RUNS" | tr ' ' ',')" \
+    --results "$D" --runs-dir "$R" --out "$D/oneshot-trend.md"
+fi
