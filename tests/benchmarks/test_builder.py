@@ -219,3 +219,14 @@ def test_cli_build_status_export_train(tmp_path: Path, synthetic_data: None) -> 
     res = runner.invoke(app, ["train", "0", "--recipe", str(recipe), "--json", str(tmp_path / "one.json")])
     assert res.exit_code == 0, res.output
     assert json.loads((tmp_path / "one.json").read_text())["seed"] == 0
+
+
+def test_a_second_build_in_the_same_folder_is_refused_while_one_runs(tmp_path: Path, synthetic_data: None) -> None:
+    from naslens.benchmarks.builder import folder_lock
+
+    plan = plan_from("nb201", "sample:2", "0", RECIPE)
+    tmp_path.mkdir(exist_ok=True)
+    with folder_lock(tmp_path), pytest.raises(BuildError, match="another 'naslens bench build' is running"):
+        run_build(tmp_path, plan)
+    assert not (tmp_path / "results.jsonl").exists()
+    assert run_build(tmp_path, plan) == 2  # the lock is released with its holder

@@ -20,8 +20,9 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -138,10 +139,36 @@ def append_result(path: str | os.PathLike[str], record: dict[str, Any]) -> None:
     line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, line)
+        view = memoryview(line)
+        while view:  # a regular-file write is rarely short, but it may be (signals, quotas): finish the line
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+LOCK_FILE = ".build.lock"
+
+
+@contextmanager
+def folder_lock(d: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on the build folder (``fcntl.flock`` on ``.build.lock``), so that two builds
+    never append to one log; a second build fails at once with a clear error. No-op where ``fcntl`` is missing."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(d / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another 'naslens bench build' is running in {d} (lock {LOCK_FILE}); "
+                             "wait for it or stop it before resuming") from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 # ---------------------------------------------------------------------- running
@@ -212,6 +239,19 @@ def run_build(
     if workers < 1 or threads < 1:
         raise BuildError(f"workers and threads must be ≥ 1, got {workers} and {threads}")
     d = prepare(out, plan)
+    with folder_lock(d):
+        return _run_locked(d, plan, workers, threads, device, limit, on_result)
+
+
+def _run_locked(
+    d: Path,
+    plan: BuildPlan,
+    workers: int,
+    threads: int,
+    device: str | None,
+    limit: int | None,
+    on_result: Callable[[TrainResult, int, int], None] | None,
+) -> int:
     todo = pending_jobs(d, plan)
     if limit is not None:
         todo = todo[:limit]
