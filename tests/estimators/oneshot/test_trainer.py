@@ -110,3 +110,22 @@ def test_mean_vs_per_param_averaging(tiny_config: SupernetTrainConfig, splits: I
     only_a = "cells.0.edges.0->1.nor_conv_3x3.op.1.weight"
     torch.testing.assert_close(grads["mean"][only_a], grads["per-param"][only_a] / 2)
     torch.testing.assert_close(grads["mean"]["classifier.weight"], grads["per-param"]["classifier.weight"])
+
+
+def test_resume_after_a_kill_between_forgetting_rows_and_checkpoint_loses_and_duplicates_nothing(
+    tmp_path: Path, splits: ImageSplits, tiny_config: SupernetTrainConfig
+) -> None:
+    cfg = tiny_config.replace(epochs=2)
+    full = tmp_path / "full"
+    train_supernet(cfg, full, data=splits, progress=False, forgetting_images=16)
+    part = tmp_path / "part"
+    train_supernet(cfg, part, data=splits, progress=False, stop_after=1, forgetting_images=16)
+    # a kill after epoch 2 appended its rows but before last.pt was saved: epoch-2 rows plus a torn line
+    full_lines = (full / "forgetting.csv").read_text().splitlines(keepends=True)
+    epoch2 = [ln for ln in full_lines[1:] if ln.split(",")[full_lines[0].split(",").index("epoch")] == "2"]
+    assert epoch2
+    with open(part / "forgetting.csv", "a") as f:
+        f.writelines(epoch2)
+        f.write(epoch2[0][: len(epoch2[0]) // 2])
+    train_supernet(cfg, part, data=splits, progress=False, resume=True, forgetting_images=16)
+    assert (part / "forgetting.csv").read_text() == (full / "forgetting.csv").read_text()

@@ -14,8 +14,10 @@ resumed from ``last.pt`` reproduces the uninterrupted run exactly (on the same d
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -221,6 +223,7 @@ def train_supernet(
         )
     )
     tracker = None
+    _drop_rows_from(run / "forgetting.csv", start)
     if forgetting_images > 0:
         tracker = ForgettingTracker(data.val_x[:forgetting_images].to(dev), data.val_y[:forgetting_images].to(dev))
     x_all, y_all = data.train_x.to(dev), data.train_y.to(dev)
@@ -290,11 +293,43 @@ def _write_history(path: Path, history: list[dict[str, Any]]) -> None:
 
 
 def _append_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Append one epoch's rows with a single write (completed if short) and fsync: a kill leaves either the whole
+    block or a torn last line, which :func:`_drop_rows_from` removes on resume."""
     if not rows:
         return
-    new = not path.exists()
-    with open(path, "a", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        if new:
-            w.writeheader()
-        w.writerows(rows)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    if not path.exists() or path.stat().st_size == 0:
+        w.writeheader()
+    w.writerows(rows)
+    view = memoryview(buf.getvalue().encode())
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _drop_rows_from(path: Path, epoch: int) -> None:
+    """Keep only the complete rows of epochs before ``epoch`` (rows of an epoch whose checkpoint was never written
+    would otherwise be appended twice after ``--resume``); rewrites the file atomically."""
+    if not path.exists():
+        return
+    lines = path.read_text().splitlines(keepends=True)
+    if not lines or not lines[0].endswith("\n"):
+        path.unlink()
+        return
+    fields = next(csv.reader([lines[0]]))
+    col = fields.index("epoch")
+    keep = [lines[0]]
+    for line in lines[1:]:
+        row = next(csv.reader([line]), [])
+        if line.endswith("\n") and len(row) == len(fields) and int(row[col]) < epoch:
+            keep.append(line)
+    if len(keep) == len(lines):
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(keep))
+    tmp.replace(path)
