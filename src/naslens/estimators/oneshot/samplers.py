@@ -136,15 +136,8 @@ class DeisoSampler(Sampler):
 
     kind = "deiso"
 
-    def __init__(
-        self,
-        samples: int = 1,
-        *,
-        ops: Sequence[str] | None = None,
-        archs: Sequence[NB201Arch] | None = None,
-        require_conv: bool = False,
-    ) -> None:
-        super().__init__(samples, ops=ops, archs=archs, require_conv=require_conv)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # the base class's arguments
+        super().__init__(*args, **kwargs)
         if self.archs is not None:
             members: Sequence[NB201Arch] = self.archs
         else:
@@ -171,16 +164,8 @@ class RejectionDeisoSampler(Sampler):
 
     kind = "deiso-rejection"
 
-    def __init__(
-        self,
-        samples: int = 1,
-        *,
-        ops: Sequence[str] | None = None,
-        archs: Sequence[NB201Arch] | None = None,
-        require_conv: bool = False,
-        max_tries: int = 100_000,
-    ) -> None:
-        super().__init__(samples, ops=ops, archs=archs, require_conv=require_conv, max_tries=max_tries)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # the base class's arguments
+        super().__init__(*args, **kwargs)
         self.recorded: dict[str, NB201Arch] = {}
 
     def accept(self, arch: NB201Arch) -> bool:
