@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -90,22 +90,7 @@ def checkpoint_stability(
     Returns:
         Tidy table: estimator, reference, other, n_archs, kendall_tau, p_top@K…, p_bottom@K….
     """
-    by_base: dict[str, list[str]] = {}
-    for name in estimator_names(frame, orientation):
-        base, ckpt = split_checkpoint(name)
-        if ckpt:
-            by_base.setdefault(base, []).append(name)
-    tables = []
-    for base, cols in by_base.items():
-        if len(cols) < 2:
-            continue
-        cols = sorted(cols, key=lambda c: checkpoint_sort_key(split_checkpoint(c)[1]))
-        table = stability_between(frame, orientation, cols, ks)
-        table.insert(0, "estimator", base)
-        tables.append(table)
-    if not tables:
-        return pd.DataFrame(columns=["estimator", "reference", "other", "n_archs", "kendall_tau"])
-    return pd.concat(tables, ignore_index=True)
+    return _grouped_stability(frame, orientation, ks, split_checkpoint)
 
 
 def seed_stability(
@@ -119,18 +104,29 @@ def seed_stability(
     Returns:
         Tidy table: estimator (label without the seed), reference, other, n_archs, kendall_tau, p_top@K…, ….
     """
-    by_label: dict[str, list[str]] = {}
+    return _grouped_stability(frame, orientation, ks, split_seed)
+
+
+def _grouped_stability(
+    frame: pd.DataFrame,
+    orientation: Mapping[str, bool],
+    ks: Sequence[KValue],
+    split: Callable[[str], tuple[str, str]],
+) -> pd.DataFrame:
+    """Group estimator columns by ``split(name) = (group, member)``, order members by their last number and compare
+    consecutive members within each group (groups with one member contribute no rows)."""
+    groups: dict[str, list[str]] = {}
     for name in estimator_names(frame, orientation):
-        label, seed = split_seed(name)
-        if seed:
-            by_label.setdefault(label, []).append(name)
+        group, member = split(name)
+        if member:
+            groups.setdefault(group, []).append(name)
     tables = []
-    for label, cols in by_label.items():
+    for group, cols in groups.items():
         if len(cols) < 2:
             continue
-        cols = sorted(cols, key=lambda c: checkpoint_sort_key(split_seed(c)[1]))
+        cols = sorted(cols, key=lambda c: checkpoint_sort_key(split(c)[1]))
         table = stability_between(frame, orientation, cols, ks)
-        table.insert(0, "estimator", label)
+        table.insert(0, "estimator", group)
         tables.append(table)
     if not tables:
         return pd.DataFrame(columns=["estimator", "reference", "other", "n_archs", "kendall_tau"])
