@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,25 +39,40 @@ def oneshot(ctx: ReportContext, folders: list[Path]) -> None:
         return
     sec = ctx.section("oneshot", "One-shot training diagnostics", with_labels=False)
     if forgetting is not None:
-        sec.raw("<h3>Forgetting</h3>")
-        sec.text(f"From {forgetting}: forgetting = accuracy right after the architecture's own supernet step − "
-                 "accuracy at the end of that epoch (> 0: later steps undid what its step taught).")
-        try:
-            summary = forgetting_summary(pd.read_csv(forgetting))
-            ctx.table(sec, "forgetting", summary, "forgetting per epoch")
-            ctx.figure(sec, "forgetting", plot_forgetting(summary), "forgetting per epoch (mean and quartiles)")
-        except ValueError as exc:
-            ctx.error(sec, "forgetting", exc)
+        _csv_block(ctx, sec, forgetting, "Forgetting", "forgetting",
+                   "forgetting = accuracy right after the architecture's own supernet step − accuracy at the end of "
+                   "that epoch (> 0: later steps undid what its step taught).",
+                   forgetting_summary, plot_forgetting, "forgetting per epoch",
+                   "forgetting per epoch (mean and quartiles)")
     if gradients is not None:
-        sec.raw("<h3>Gradient similarity</h3>")
-        sec.text(f"From {gradients}: cosine similarity of the gradients two architectures send to each shared layer "
-                 "(< 0: they pull the shared weights apart).")
-        try:
-            summary = gradient_similarity_summary(pd.read_csv(gradients))
-            ctx.table(sec, "gradient_similarity", summary, "gradient cosine per layer")
-            ctx.figure(sec, "gradient_similarity", plot_gradient_similarity(summary), "gradient cosine per layer")
-        except ValueError as exc:
-            ctx.error(sec, "gradient similarity", exc)
+        _csv_block(ctx, sec, gradients, "Gradient similarity", "gradient_similarity",
+                   "cosine similarity of the gradients two architectures send to each shared layer (< 0: they pull "
+                   "the shared weights apart).",
+                   gradient_similarity_summary, plot_gradient_similarity, "gradient cosine per layer",
+                   "gradient cosine per layer")
+
+
+def _csv_block(
+    ctx: ReportContext,
+    sec: Any,
+    path: Path,
+    title: str,
+    key: str,
+    what: str,
+    summarize: Callable[[pd.DataFrame], pd.DataFrame],
+    plot: Callable[[pd.DataFrame], Any],
+    table_caption: str,
+    figure_caption: str,
+) -> None:
+    """A sub-section from one run CSV: its summary table and figure, or the error that prevented them."""
+    sec.raw(f"<h3>{title}</h3>")
+    sec.text(f"From {path}: {what}")
+    try:
+        summary = summarize(pd.read_csv(path))
+        ctx.table(sec, key, summary, table_caption)
+        ctx.figure(sec, key, plot(summary), figure_caption)
+    except ValueError as exc:
+        ctx.error(sec, title.lower(), exc)
 
 
 def store(ctx: ReportContext, store_dir: Path) -> None:
