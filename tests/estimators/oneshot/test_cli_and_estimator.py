@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,9 +40,11 @@ TINY = [
 def test_train_score_combine_cli(tmp_path: Path) -> None:
     runner = CliRunner()
     run, store = tmp_path / "run", tmp_path / "store"
-    r = runner.invoke(app, ["train", "--out", str(run), "--epochs", "2", "--sampler", "fairnas", *TINY])
+    train = ["train", "--out", str(run), "--epochs", "2", "--sampler", "fairnas", "--require-conv", *TINY]
+    r = runner.invoke(app, train)
     assert r.exit_code == 0, r.output
     assert (run / "epoch-0001.pt").exists() and (run / "epoch-0002.pt").exists()
+    assert json.loads((run / "config.json").read_text())["config"]["require_conv"] is True
     r = runner.invoke(
         app,
         [
