@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from naslens.estimators.zeroshot._proxy import Proxy, ProxyError, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes import CEBackwardResult
+from naslens.estimators.zeroshot._proxy import Proxy, ProxyError, register_proxy
+from naslens.estimators.zeroshot.passes import CEBackwardResult, ce_info
 
 K_EPS = 1e-5
 
@@ -36,16 +36,11 @@ def epe_score(J: np.ndarray, labels: np.ndarray, n_classes: int) -> float:
 
 
 @register_proxy(
-    ProxyInfo(
-        name="epe_nas",
-        higher_is_better=True,
-        needs_data=True,
-        needs_labels=True,
-        bn_mode="train",
-        precision="float32",
-        pass_kind="ce_backward",
-        requires=frozenset({"input_jacobian"}),
-        description="Σ_c |Σ ln(|corr(J_c)| + 1e-5)| over labels c (pairwise differences above 100 classes)",
+    ce_info(
+        "epe_nas",
+        {"input_jacobian"},
+        "Σ_c |Σ ln(|corr(J_c)| + 1e-5)| over labels c (pairwise differences"
+        " above 100 classes)",
     )
 )
 class EpeNas(Proxy):

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from naslens.estimators.zeroshot._proxy import Proxy, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes import CEBackwardResult
+from naslens.estimators.zeroshot._proxy import Proxy, register_proxy
+from naslens.estimators.zeroshot.passes import CEBackwardResult, ce_info
 
 
 @register_proxy(
-    ProxyInfo(
-        name="grad_norm",
-        higher_is_better=True,
-        needs_data=True,
-        needs_labels=True,
-        bn_mode="train",
-        precision="float32",
-        pass_kind="ce_backward",
-        requires=frozenset({"weight_grad"}),
-        description="Σ_l ‖∂L/∂W_l‖₂ (Frobenius norm per layer, not squared), cross-entropy L",
-    )
+    ce_info("grad_norm", {"weight_grad"}, "Σ_l ‖∂L/∂W_l‖₂ (Frobenius norm per layer, not squared), cross-entropy L")
 )
 class GradNorm(Proxy):
     """``score = Σ_l ‖∂L/∂W_l‖_F`` over Conv/Linear weights ``W_l``; ``L`` = mean cross-entropy on the batch.

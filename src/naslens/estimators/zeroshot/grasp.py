@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from naslens.estimators.zeroshot._proxy import Proxy, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes import CEBackwardResult
+from naslens.estimators.zeroshot._proxy import Proxy, register_proxy
+from naslens.estimators.zeroshot.passes import CEBackwardResult, ce_info, sum_products
 
 
 @register_proxy(
-    ProxyInfo(
-        name="grasp",
-        higher_is_better=True,
-        needs_data=True,
-        needs_labels=True,
-        bn_mode="train",
-        precision="float32",
-        pass_kind="ce_backward",
-        requires=frozenset({"hessian_grad"}),
-        description="Σ −W ⊙ (H g), g = ∂L/∂W, H = ∂²L/∂W² (one Hessian-vector product, temperature 1)",
+    ce_info(
+        "grasp",
+        {"hessian_grad"},
+        "Σ −W ⊙ (H g), g = ∂L/∂W, H = ∂²L/∂W² (one Hessian-vector product,"
+        " temperature 1)",
     )
 )
 class Grasp(Proxy):
@@ -26,5 +21,4 @@ class Grasp(Proxy):
     """
 
     def reduce(self, result: CEBackwardResult) -> float:
-        return float(-sum(float((h.double() * w.double()).sum()) for h, w in zip(result.hess_grads, result.weights,
-                                                                                 strict=True)))
+        return -sum_products(result.hess_grads, result.weights)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from naslens.estimators.zeroshot._proxy import Proxy, ProxyError, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes import CEBackwardResult
+from naslens.estimators.zeroshot._proxy import Proxy, ProxyError, register_proxy
+from naslens.estimators.zeroshot.passes import CEBackwardResult, ce_info
 
 K_EPS = 1e-5
 
@@ -20,16 +20,12 @@ def jacobian_correlation(J: np.ndarray) -> np.ndarray:
 
 
 @register_proxy(
-    ProxyInfo(
-        name="jacob_cov",
-        higher_is_better=True,
-        needs_data=True,
+    ce_info(
+        "jacob_cov",
+        {"input_jacobian"},
+        "−Σ_i [ln(σ_i + k) + 1/(σ_i + k)], σ = eig(corr(J)), J_n = ∂Σ_c"
+        " y_nc/∂x_n, k = 1e-5",
         needs_labels=False,
-        bn_mode="train",
-        precision="float32",
-        pass_kind="ce_backward",
-        requires=frozenset({"input_jacobian"}),
-        description="−Σ_i [ln(σ_i + k) + 1/(σ_i + k)], σ = eig(corr(J)), J_n = ∂Σ_c y_nc/∂x_n, k = 1e-5",
     )
 )
 class JacobCov(Proxy):

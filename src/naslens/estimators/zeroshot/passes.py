@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from naslens.estimators.zeroshot._proxy import Batch, Proxy, ProxyError
+from naslens.estimators.zeroshot._proxy import Batch, Proxy, ProxyError, ProxyInfo
 from naslens.estimators.zeroshot._state import (
     model_device,
     preserved_state,
@@ -33,6 +33,32 @@ from naslens.estimators.zeroshot._state import (
 
 CE_REQUIREMENTS = frozenset({"weight_grad", "act_grad", "hessian_grad", "input_jacobian"})
 _LABEL_REQUIREMENTS = frozenset({"weight_grad", "act_grad", "hessian_grad"})
+
+
+def ce_info(
+    name: str, requires: set[str], description: str, *, needs_labels: bool = True, higher_is_better: bool = True
+) -> ProxyInfo:
+    """Metadata of a proxy reduced from the ``ce_backward`` pass (real data, BN in train mode, float32)."""
+    return ProxyInfo(
+        name=name,
+        higher_is_better=higher_is_better,
+        needs_data=True,
+        needs_labels=needs_labels,
+        bn_mode="train",
+        precision="float32",
+        pass_kind="ce_backward",
+        requires=frozenset(requires),
+        description=description,
+    )
+
+
+def sum_products(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor], *, absolute: bool = False) -> float:
+    """``Σ_l Σ a_l ⊙ b_l`` (or of ``|a_l ⊙ b_l|``) over aligned per-layer tensors, accumulated in float64."""
+    total = 0.0
+    for x, y in zip(a, b, strict=True):
+        prod = x.double() * y.double()
+        total += float((prod.abs() if absolute else prod).sum())
+    return total
 
 
 @dataclass

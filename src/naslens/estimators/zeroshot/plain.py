@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from naslens.estimators.zeroshot._proxy import Proxy, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes import CEBackwardResult
+from naslens.estimators.zeroshot._proxy import Proxy, register_proxy
+from naslens.estimators.zeroshot.passes import CEBackwardResult, ce_info, sum_products
 
 
-@register_proxy(
-    ProxyInfo(
-        name="plain",
-        higher_is_better=True,
-        needs_data=True,
-        needs_labels=True,
-        bn_mode="train",
-        precision="float32",
-        pass_kind="ce_backward",
-        requires=frozenset({"weight_grad"}),
-        description="Σ ∂L/∂W ⊙ W (signed, no abs)",
-    )
-)
+@register_proxy(ce_info("plain", {"weight_grad"}, "Σ ∂L/∂W ⊙ W (signed, no abs)"))
 class Plain(Proxy):
     """``score = Σ_l Σ (∂L/∂W_l ⊙ W_l)`` (signed) over Conv/Linear weights; ``L`` = mean cross-entropy."""
 
     def reduce(self, result: CEBackwardResult) -> float:
-        return float(sum(float((g.double() * w.double()).sum()) for g, w in zip(result.grads, result.weights,
-                                                                                strict=True)))
+        return sum_products(result.grads, result.weights)
