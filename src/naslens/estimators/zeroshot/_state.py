@@ -42,6 +42,16 @@ def set_bn_mode(model: nn.Module, mode: str) -> None:
         raise ValueError(f"set_bn_mode takes 'train' or 'eval', got {mode!r} (use without_bn for 'removed')")
 
 
+def train_float32(model: nn.Module, *, grads: bool = False) -> None:
+    """The state most passes run in (inside :func:`preserved_state`): float32, BN on batch statistics, and with
+    ``grads`` every parameter requiring a gradient."""
+    model.float()
+    set_bn_mode(model, "train")
+    if grads:
+        for p in model.parameters():
+            p.requires_grad_(True)
+
+
 def without_bn(model: nn.Module) -> nn.Module:
     """A deep copy of ``model`` with every BatchNorm module replaced by ``nn.Identity``."""
     clone = copy.deepcopy(model)

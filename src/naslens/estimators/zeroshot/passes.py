@@ -28,7 +28,7 @@ from naslens.estimators.zeroshot._state import (
     preserved_state,
     scored_layers,
     scored_weights,
-    set_bn_mode,
+    train_float32,
 )
 
 CE_REQUIREMENTS = frozenset({"weight_grad", "act_grad", "hessian_grad", "input_jacobian"})
@@ -107,10 +107,7 @@ def ce_backward(
     if needs_labels and batch.y is None:
         raise ProxyError("this proxy needs labels but the batch has none")
     with preserved_state(model):
-        model.float()
-        set_bn_mode(model, "train")
-        for p in model.parameters():
-            p.requires_grad_(True)
+        train_float32(model, grads=True)
         layers = scored_layers(model)
         weights = scored_weights(model)
         res = CEBackwardResult(weights=[w.detach().clone() for w in weights], labels=batch.y)

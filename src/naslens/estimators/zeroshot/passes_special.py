@@ -16,7 +16,7 @@ from naslens.estimators.zeroshot._state import (
     preserved_state,
     scored_layers,
     scored_weights,
-    set_bn_mode,
+    train_float32,
     without_bn,
 )
 
@@ -122,8 +122,7 @@ def relu_codes_pass(
         state["fired"] += 1
 
     with preserved_state(model):
-        model.float()
-        set_bn_mode(model, "train")
+        train_float32(model)
         handles = [m.register_forward_pre_hook(hook) for m in relus]
         try:
             x = batch.x.to(device=model_device(model), dtype=torch.float32)
@@ -176,8 +175,7 @@ def zen_pass(
         variances.append(a.double().var(dim=dims, unbiased=False).mean())
 
     with preserved_state(model), torch.no_grad():
-        model.float()
-        set_bn_mode(model, "train")
+        train_float32(model)
         for m in scored_layers(model):
             w = cast(torch.Tensor, m.weight)
             w.copy_(torch.randn(w.shape, generator=gen))
@@ -212,10 +210,7 @@ def ntk_pass(
     m_samples = int(options.get("samples") or batch.x.shape[0])
     chunk = int(options.get("chunk", 10))
     with preserved_state(model):
-        model.float()
-        set_bn_mode(model, "train")
-        for p in model.parameters():
-            p.requires_grad_(True)
+        train_float32(model, grads=True)
         weights = scored_weights(model)
         x = batch.x[:m_samples].to(device=model_device(model), dtype=torch.float32)
         out = model(x)
