@@ -3,6 +3,8 @@
 # Rerun the same line after a kill: training continues from last.pt (--resume), scoring skips what the store holds.
 #   scripts/oneshot_evidence.sh            # everything: train (2 seeds in parallel), score, combine, evaluate, tables
 #   STEP=train scripts/oneshot_evidence.sh # only one step (train | score | evaluate | report)
+# Evaluation rows: params and relu (structural baselines on the same architectures), each supernet's OS accuracy
+# and loss per checkpoint, their mean over the seeds' supernets (@seeds) and over 3 consecutive checkpoints (@savg3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH=src OMP_NUM_THREADS=1 NASLENS_DATA="${NASLENS_DATA:-../shared/data}"
@@ -48,12 +50,15 @@ if [[ $STEP == all || $STEP == score ]]; then
     done
     wait
     "${NASLENS[@]}" oneshot combine --store "$R/$run/store" --kind seeds
+    # temporal ensemble: each checkpoint's scores averaged with its 2 predecessors' (same supernet), per seed
+    # shellcheck disable=SC2046
+    "${NASLENS[@]}" oneshot combine --store "$R/$run/store" --kind savg --k 3 $(printf -- '--seed %s ' $SEEDS)
   done
 fi
 if [[ $STEP == all || $STEP == evaluate ]]; then
   for run in $RUNS; do
     "${NASLENS[@]}" evaluate -g "$GT" -d fashion-mnist -s all --k 0.05 --show-k 0.05 \
-      -e oneshot_acc,oneshot_loss,oneshot_acc@seeds,oneshot_loss@seeds \
+      -e params,relu,oneshot_acc,oneshot_loss,oneshot_acc@seeds,oneshot_loss@seeds,oneshot_acc@savg3,oneshot_loss@savg3 \
       --store "$R/$run/store" -o "$D/oneshot-$run"
   done
 fi

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 LABEL = re.compile(
-    r"^(?P<score>oneshot_(?:acc|loss))(?P<avg>@seeds)?@(?P<ck>epoch-(?P<epoch>\d+))(?:#seed(?P<seed>-?\d+))?$"
+    r"^(?P<score>oneshot_(?:acc|loss))(?:@(?P<ens>seeds|savg\d+))?@(?P<ck>epoch-(?P<epoch>\d+))(?:#seed(?P<seed>-?\d+))?$"
 )
 K = "0.05"
 COLUMNS = {
@@ -28,31 +28,83 @@ COLUMNS = {
     f"precision_at_bottom@{K}": "P@bottom5%",
     f"best_ranking@{K}": "BR@5%",
 }
+BASELINES = ("params", "relu")
 
 
-def parse(csv: Path) -> pd.DataFrame:
-    """One row per (score, seed or 'mean of seeds' supernet, epoch) with the four criteria."""
+def supernet_name(ens: str | None, seed: str | None) -> str:
+    """Readable name of the scores' source: one seed's supernet, the seed average, or a temporal ensemble."""
+    if ens == "seeds":
+        return "mean over seeds"
+    where = f"seed {seed}" if seed is not None else "one seed"
+    return f"{where}, mean of {ens.removeprefix('savg')} checkpoints" if ens else where
+
+
+def parse(csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One-shot rows (score, supernet, epoch, the four criteria) and the structural baselines' rows."""
     df = pd.read_csv(csv)
     rows = []
     for _, r in df.iterrows():
         m = LABEL.match(str(r["estimator"]))
         if not m:
             continue
-        seed = "avg" if m["avg"] else (m["seed"] if m["seed"] is not None else "single")
-        rows.append({"score": m["score"], "supernet": seed, "epoch": int(m["epoch"]),
-                     **{v: r.get(k, float("nan")) for k, v in COLUMNS.items()}, "archs": r.get("n_archs")})
+        rows.append(
+            {
+                "score": m["score"],
+                "ensemble": m["ens"] or "",
+                "seed": m["seed"] or "",
+                "supernet": supernet_name(m["ens"], m["seed"]),
+                "epoch": int(m["epoch"]),
+                **{v: r.get(k, float("nan")) for k, v in COLUMNS.items()},
+                "archs": r.get("n_archs"),
+                "non-finite": r.get("n_nonfinite", 0),
+            }
+        )
     if not rows:
         raise SystemExit(f"{csv}: no one-shot estimator rows (labels like oneshot_acc@epoch-0020#seed0)")
-    return pd.DataFrame(rows).sort_values(["score", "supernet", "epoch"])
+    base = df[df["estimator"].isin(BASELINES)].rename(columns=COLUMNS)
+    order = {"": 0, "seeds": 1}
+    out = pd.DataFrame(rows)
+    out["_o"] = out["ensemble"].map(lambda e: order.get(e, 2))
+    out = out.sort_values(["score", "_o", "seed", "epoch"]).drop(columns="_o")
+    return out, base
+
+
+def fmt(r: pd.Series) -> str:
+    return " | ".join(f"{r[c]:+.3f}" if c == "KD" else f"{r[c]:.3f}" for c in COLUMNS.values())
 
 
 def markdown(df: pd.DataFrame) -> str:
-    out = ["| score | supernet | epoch | archs | " + " | ".join(COLUMNS.values()) + " |",
-           "|---|---|---:|---:|" + "---:|" * len(COLUMNS)]
+    out = [
+        "| score | supernet | epoch | archs | non-finite | " + " | ".join(COLUMNS.values()) + " |",
+        "|---|---|---:|---:|---:|" + "---:|" * len(COLUMNS),
+    ]
     for _, r in df.iterrows():
-        vals = " | ".join(f"{r[c]:+.3f}" if c == "KD" else f"{r[c]:.3f}" for c in COLUMNS.values())
-        name = {"avg": "scores averaged over seeds", "single": "one seed"}.get(r["supernet"], f"seed {r['supernet']}")
-        out.append(f"| {r['score'].removeprefix('oneshot_')} | {name} | {r['epoch']} | {r['archs']} | {vals} |")
+        out.append(
+            f"| {r['score'].removeprefix('oneshot_')} | {r['supernet']} | {r['epoch']} | {r['archs']} | "
+            f"{r['non-finite']} | {fmt(r)} |"
+        )
+    return "\n".join(out)
+
+
+def summary(frames: dict[str, pd.DataFrame], base: pd.DataFrame) -> str:
+    """Last checkpoint of every sampler side by side (and the best checkpoint by KD), with the baselines."""
+    out = [
+        "| sampler | score | supernet | epoch | " + " | ".join(COLUMNS.values()) + " | best KD (epoch) |",
+        "|---|---|---|---:|" + "---:|" * len(COLUMNS) + "---:|",
+    ]
+    for run, df in frames.items():
+        last = df["epoch"].max()
+        for (score, sup), g in df.groupby(["score", "supernet"], sort=False):
+            r = g[g["epoch"] == last]
+            if r.empty:
+                continue
+            best = g.loc[g["KD"].idxmax()]
+            out.append(
+                f"| {run} | {score.removeprefix('oneshot_')} | {sup} | {last} | {fmt(r.iloc[0])} | "
+                f"{best['KD']:+.3f} ({best['epoch']}) |"
+            )
+    for _, r in base.iterrows():
+        out.append(f"| structural baseline | {r['estimator']} | – | – | {fmt(r)} | |")
     return "\n".join(out)
 
 
@@ -65,26 +117,49 @@ def wall_times(runs_dir: Path, run: str) -> str:
     return "; ".join(parts) or "no history.csv found"
 
 
-def figure(frames: dict[str, pd.DataFrame], path: Path) -> None:
+def figure(frames: dict[str, pd.DataFrame], base: pd.DataFrame, ceiling: float | None, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True)
     for col, score in enumerate(("oneshot_acc", "oneshot_loss")):
         for row, crit in enumerate(("KD", "P@top5%")):
             ax = axes[row][col]
-            for run, df in frames.items():
-                d = df[(df["score"] == score) & (df["supernet"] != "avg")]
-                for i, (_seed, g) in enumerate(d.groupby("supernet")):
-                    ax.plot(g["epoch"], g[crit], marker="o", ms=3, alpha=0.8, label=run if i == 0 else None,
-                            color=f"C{list(frames).index(run)}", ls="-" if i == 0 else "--")
-            ax.set_title(f"{crit} of {score.removeprefix('oneshot_')} (solid: seed 0, dashed: seed 1)", fontsize=9)
+            for j, (run, df) in enumerate(frames.items()):
+                d = df[(df["score"] == score) & (df["ensemble"] == "")]
+                for i, (_seed, g) in enumerate(d.groupby("seed")):
+                    ax.plot(
+                        g["epoch"],
+                        g[crit],
+                        marker="o",
+                        ms=3,
+                        alpha=0.5,
+                        color=f"C{j}",
+                        lw=1,
+                        ls="-" if i == 0 else "--",
+                    )
+                m = df[(df["score"] == score) & (df["ensemble"] == "seeds")]
+                ax.plot(m["epoch"], m[crit], marker="s", ms=4, lw=2.2, color=f"C{j}", label=f"{run} (mean over seeds)")
+            for k, (_, b) in enumerate(base.iterrows()):
+                ax.axhline(
+                    b[crit],
+                    color=("0.35", "tab:brown")[k % 2],
+                    ls=(":", "--")[k % 2],
+                    lw=1,
+                    label=f"{b['estimator']} (structural)",
+                )
+            if crit == "KD" and ceiling is not None:
+                ax.axhline(ceiling, color="k", ls="-.", lw=1, label="seed-to-seed τ of the ground truth")
+            ax.set_title(
+                f"{crit} of OS {score.removeprefix('oneshot_')} (thin: single supernets, seed 0 solid, seed 1 dashed)",
+                fontsize=8.5,
+            )
             ax.grid(alpha=0.3)
             if row == 1:
                 ax.set_xlabel("supernet epoch")
-    axes[0][0].legend(fontsize=8)
+    axes[0][0].legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -100,21 +175,32 @@ def main() -> None:
     frames: dict[str, pd.DataFrame] = {}
     sections = []
     gt_line = ""
+    base = pd.DataFrame()
+    ceiling = None
+    ceiling_txt = ""
     for run in [r.strip() for r in args.runs.split(",") if r.strip()]:
         d = args.results / f"oneshot-{run}"
-        frames[run] = df = parse(d / "evaluation.csv")
+        frames[run], b = parse(d / "evaluation.csv")
+        base = base if len(base) else b
         doc = json.loads((d / "evaluation.json").read_text())
         g = doc.get("ground_truth", {})
         src = g.get("source", {})
-        rec = g.get("extra", {}).get("recipe", {})
+        extra = g.get("extra", {})
+        rec = extra.get("recipe", {})
+        if ceiling is None and "seed_to_seed_kendall_tau" in extra:
+            ceiling = float(extra["seed_to_seed_kendall_tau"])
+            ci = extra.get("seed_to_seed_kendall_tau_ci95")
+            ceiling_txt = f"{ceiling:.3f}" + (f" (95 % bootstrap interval {ci[0]:.3f}–{ci[1]:.3f})" if ci else "")
         gt_line = gt_line or (
             f"ground truth: {g.get('dataset')} {g.get('split')} accuracy after {g.get('epochs')} epochs "
             f"({g.get('seed_aggregation')}), recipe `{rec.get('name')}`, file sha256 `{str(src.get('sha256'))[:12]}`; "
             f"subset `{doc.get('subset')}`, {doc.get('n_archs')} architectures"
         )
-        sections.append(f"## {run}\n\nTraining wall time: {wall_times(args.runs_dir, run)}.\n\n{markdown(df)}\n")
+        sections.append(
+            f"## {run}\n\nTraining wall time: {wall_times(args.runs_dir, run)}.\n\n{markdown(frames[run])}\n"
+        )
     fig_path = args.out.with_suffix(".png")
-    figure(frames, fig_path)
+    figure(frames, base, ceiling, fig_path)
     text = [
         "# One-shot criteria over supernet training on `nb201-fmnist` (issue #5)",
         "",
@@ -122,8 +208,22 @@ def main() -> None:
         "KD = Kendall τ, P@top/bottom5% = precision among the top/bottom 5 %, BR@5% = normalised best rank of the",
         "estimator's top 5 % (lower is better). Loss scores are ranked lower-is-better (the sign is handled by the",
         "evaluator, so a positive KD means the ranking agrees with the ground truth for both scores).",
+        "Supernets: `seed s` = the supernet trained with seed s; `mean over seeds` = each architecture's score",
+        "averaged over the seeds' supernets; `mean of 3 checkpoints` = its score averaged over this and the 2",
+        "previous checkpoints of the same supernet (temporal ensemble). Structural baselines (`params`, `relu`) are",
+        "scored on the same architectures and ground truth.",
+        "",
+        *(
+            [f"Noise ceiling: Kendall τ between two standalone training seeds of the ground truth = {ceiling_txt}."]
+            if ceiling is not None
+            else []
+        ),
         "",
         f"![criteria trend]({fig_path.name})",
+        "",
+        "## Summary: last checkpoint of each sampler",
+        "",
+        summary(frames, base),
         "",
         *sections,
     ]
