@@ -68,6 +68,29 @@ def test_scores_deterministic_order_independent_and_side_effect_free(
         assert acc[0] == pytest.approx(100 * float(sum(hits)) / 2)
 
 
+def test_diverged_paths_score_nan_and_are_stored_as_failed(
+    tmp_path: Path, trained: NB201Supernet, splits: ImageSplits
+) -> None:
+    """A NaN weight on one op makes exactly the paths through it non-finite: NaN accuracy (argmax would otherwise
+    pick the NaN logit and give a finite accuracy), NaN loss, counted as failed by the store."""
+    with torch.no_grad():
+        trained.cells[0].edges["0->3"]["nor_conv_3x3"].op[1].weight[0, 0, 0, 0] = float("nan")
+    through = NB201Arch.from_string("|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|")
+    around = NB201Arch.from_string("|none~0|+|none~0|none~1|+|nor_conv_1x1~0|none~1|none~2|")
+    cfg = ScoreConfig(n_batches=2, batch_size=16)
+    acc, loss, _ = score_paths(trained, [through, around], splits.val_x, splits.val_y, cfg)
+    assert np.isnan(acc[0]) and np.isnan(loss[0])
+    assert np.isfinite(acc[1]) and np.isfinite(loss[1])
+    info = metric_info("acc", cfg)
+    keys = [NB201Space().key(a) for a in (through, around)]
+    with ScoreStore(tmp_path / "store") as st:
+        st.put_many(
+            "nb201", [(k, float(v), None, None) for k, v in zip(keys, acc, strict=True)], info, {"x": 1}, seed=0
+        )
+        got = st.scores("nb201", "oneshot_acc", keys, seed=0)
+    assert got.finite.tolist() == [False, True]
+
+
 def test_bn_modes_differ_and_recalibration_needs_data(trained: NB201Supernet, splits: ImageSplits) -> None:
     train_mode = ScoreConfig(n_batches=2, batch_size=16)
     recal = ScoreConfig(n_batches=2, batch_size=16, bn_mode="recalibrate", calib_batches=2)

@@ -108,7 +108,8 @@ def score_paths(
         progress: show a progress bar.
 
     Returns:
-        ``(acc, loss, seconds)`` arrays aligned with ``archs``.
+        ``(acc, loss, seconds)`` arrays aligned with ``archs``. A path whose logits are not all finite gets NaN
+        accuracy (and the loss it produces, usually NaN), so the store records it as failed instead of ranking it.
     """
     dev = next(model.parameters()).device
     batches = [
@@ -138,12 +139,15 @@ def score_paths(
                 ctx = bn_recalibrated(model, lambda x, a=arch: model(x, a), calib)  # type: ignore[misc]
             correct = 0.0
             total_loss = 0.0
+            finite = True
             with ctx:
                 for x, y in batches:
                     logits = model(x, arch)
+                    finite = finite and bool(torch.isfinite(logits).all())
                     total_loss += float(F.cross_entropy(logits, y, reduction="mean"))
                     correct += float((logits.argmax(1) == y).float().mean())
-            acc[i] = 100.0 * correct / len(batches)
+            # argmax ranks NaN highest, so a diverged path would get a finite accuracy: report it as NaN instead
+            acc[i] = 100.0 * correct / len(batches) if finite else float("nan")
             loss[i] = total_loss / len(batches)
             secs[i] = time.perf_counter() - t0
             bar.update(task, advance=1)
