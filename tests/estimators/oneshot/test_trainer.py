@@ -19,11 +19,14 @@ def _same_state(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
-@pytest.mark.parametrize(("sampler", "samples"), [("deiso-rejection", 2), ("fairnas", 1)])
+@pytest.mark.parametrize(
+    ("sampler", "samples", "scheduler"),
+    [("deiso-rejection", 2, "plateau"), ("fairnas", 1, "plateau"), ("uniform", 1, "cosine")],
+)
 def test_resume_equals_uninterrupted(
-    tmp_path: Path, splits: ImageSplits, tiny_config: SupernetTrainConfig, sampler: str, samples: int
+    tmp_path: Path, splits: ImageSplits, tiny_config: SupernetTrainConfig, sampler: str, samples: int, scheduler: str
 ) -> None:
-    cfg = tiny_config.replace(sampler=sampler, samples=samples)
+    cfg = tiny_config.replace(sampler=sampler, samples=samples, scheduler=scheduler)
     full = train_supernet(cfg, tmp_path / "full", data=splits, progress=False)
     part = train_supernet(cfg, tmp_path / "part", data=splits, progress=False, stop_after=1)
     assert [h["epoch"] for h in part.history] == [1]
@@ -33,6 +36,22 @@ def test_resume_equals_uninterrupted(
     a, b = load_checkpoint(tmp_path / "full" / "last.pt"), load_checkpoint(tmp_path / "part" / "last.pt")
     assert a["sampler_rng"] == b["sampler_rng"] and a["sampler_state"] == b["sampler_state"]
     assert a["optimizer"]["param_groups"][0]["lr"] == b["optimizer"]["param_groups"][0]["lr"]
+
+
+def test_resume_without_last_pt_continues_from_the_latest_kept_checkpoint(
+    tmp_path: Path, splits: ImageSplits, tiny_config: SupernetTrainConfig
+) -> None:
+    """A lost last.pt: the kept epoch-0002.pt holds the full state, so --resume continues exactly from epoch 3,
+    and a run without --resume refuses the folder instead of overwriting its checkpoints."""
+    full = train_supernet(tiny_config, tmp_path / "full", data=splits, progress=False)
+    part = tmp_path / "part"
+    train_supernet(tiny_config, part, data=splits, progress=False, stop_after=2)
+    (part / "last.pt").unlink()
+    with pytest.raises(TrainConfigError, match="already holds"):
+        train_supernet(tiny_config, part, data=splits, progress=False)
+    resumed = train_supernet(tiny_config, part, data=splits, progress=False, resume=True)
+    assert [h["epoch"] for h in resumed.history] == [1, 2, 3]
+    assert _same_state(full.model.state_dict(), resumed.model.state_dict())
 
 
 def test_checkpoints_every_k_and_discovery(

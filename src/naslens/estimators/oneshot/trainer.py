@@ -8,17 +8,21 @@ per-step cosine decay.
 
 Determinism: the batch order of epoch ``e`` comes from a generator seeded by ``(seed, e)``, the architectures
 from a numpy generator whose state is checkpointed, dropout from torch's global RNG (checkpointed too), so a run
-resumed from ``last.pt`` reproduces the uninterrupted run exactly (on the same device and thread count).
+resumed from ``last.pt`` reproduces the uninterrupted run exactly on the CPU (same thread count; tested). On CUDA,
+cuDNN runs its deterministic kernels during training, but a few CUDA backward kernels (e.g. adaptive average
+pooling) accumulate atomically, so resumed and uninterrupted GPU runs agree only up to floating-point noise.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import math
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +33,7 @@ import torch.nn.functional as F
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from naslens.data.fashion_mnist import ImageSplits, load_fashion_mnist
-from naslens.estimators.oneshot.checkpoint import LAST, epoch_file, load_checkpoint, save_checkpoint
+from naslens.estimators.oneshot.checkpoint import LAST, epoch_file, list_checkpoints, load_checkpoint, save_checkpoint
 from naslens.estimators.oneshot.instrumentation import ForgettingTracker
 from naslens.estimators.oneshot.samplers import Sampler, make_sampler
 from naslens.estimators.oneshot.supernet import NB201Supernet
@@ -79,8 +83,9 @@ def build_supernet(config: SupernetTrainConfig) -> NB201Supernet:
 
 def build_sampler(config: SupernetTrainConfig) -> Sampler:
     archs = [NB201Arch.from_string(s) for s in config.subspace] or None
-    return make_sampler(config.sampler, config.samples, ops=None if archs else config.ops, archs=archs,
-                        require_conv=config.require_conv)
+    return make_sampler(
+        config.sampler, config.samples, ops=None if archs else config.ops, archs=archs, require_conv=config.require_conv
+    )
 
 
 def _check_resumable(saved: dict[str, Any], config: SupernetTrainConfig) -> None:
@@ -159,8 +164,10 @@ def train_supernet(
     Args:
         config: the training configuration.
         run_dir: output folder (``config.json``, ``history.csv``, ``epoch-XXXX.pt``, ``last.pt``).
-        resume: continue from ``run_dir/last.pt`` (it must exist and hold the same configuration, ``epochs`` may
-            grow); without it, a folder that already holds a run is refused.
+        resume: continue from ``run_dir/last.pt`` (or, when it is missing, from the latest ``epoch-XXXX.pt``, which
+            holds the same full state); the checkpoint must hold the same configuration (``epochs`` may grow). A
+            folder without checkpoints starts a fresh run. Without ``resume``, a folder that holds checkpoints is
+            refused.
         data: preloaded splits (default: :func:`load_data`).
         device: ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"``.
         stop_after: stop after this epoch (as a kill would, e.g. to train in several sessions).
@@ -174,8 +181,11 @@ def train_supernet(
     run = Path(run_dir)
     dev = resolve_device(device)
     last = run / LAST
-    if not resume and last.exists():
+    kept = list_checkpoints(run) if run.is_dir() else []
+    if not resume and (last.exists() or kept):
         raise TrainConfigError(f"{run} already holds a training run; pass resume=True (--resume) or another folder")
+    # resume from last.pt, or from the latest kept epoch checkpoint when last.pt is gone (same full state)
+    resume_from = last if last.exists() else (kept[-1].path if kept else None)
     data = data if data is not None else load_data(config)
     if data.train_x.shape[1] != config.channels or data.train_x.shape[-1] != config.input_size:
         raise TrainConfigError(
@@ -201,8 +211,9 @@ def train_supernet(
     rng = np.random.default_rng(config.seed)
     history: list[dict[str, Any]] = []
     start = 1
-    if resume and last.exists():
-        ck = load_checkpoint(last, map_location=dev)
+    if resume and resume_from is not None:
+        # RNG states must stay CPU ByteTensors; load_state_dict moves model and optimizer tensors to the device
+        ck = load_checkpoint(resume_from, map_location="cpu")
         _check_resumable(ck["config"], config)
         model.load_state_dict(ck["model"])
         optimizer.load_state_dict(ck["optimizer"])
@@ -228,7 +239,7 @@ def train_supernet(
         tracker = ForgettingTracker(data.val_x[:forgetting_images].to(dev), data.val_y[:forgetting_images].to(dev))
     x_all, y_all = data.train_x.to(dev), data.train_y.to(dev)
     end = config.epochs if stop_after is None else min(config.epochs, stop_after)
-    with _progress(progress) as bar:
+    with _deterministic_cudnn(dev), _progress(progress) as bar:
         task = bar.add_task("supernet", total=(end - start + 1) * steps_per_epoch, info="")
         for epoch in range(start, end + 1):
             t0 = time.perf_counter()
@@ -279,6 +290,20 @@ def train_supernet(
             save_checkpoint(last, payload)
             _write_history(run / "history.csv", history)
     return TrainResult(run, model, history)
+
+
+@contextlib.contextmanager
+def _deterministic_cudnn(dev: torch.device) -> Iterator[None]:
+    """On CUDA, deterministic cuDNN kernels (no autotuning) while training; the flags are restored afterwards."""
+    if dev.type != "cuda":
+        yield
+        return
+    flags = (torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = flags
 
 
 def _write_history(path: Path, history: list[dict[str, Any]]) -> None:
