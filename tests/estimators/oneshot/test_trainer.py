@@ -112,6 +112,19 @@ def test_config_validation() -> None:
     a, b = SupernetTrainConfig(seed=0, epochs=5), SupernetTrainConfig(seed=1, epochs=50)
     assert a.hash == b.hash  # seeds and run length are checkpoint/seed axes of one estimator configuration
     assert a.hash != SupernetTrainConfig(sampler="fairnas").hash
+    # the same op set in another order is the same configuration
+    assert (
+        SupernetTrainConfig(ops=("nor_conv_3x3", "none")).hash == SupernetTrainConfig(ops=("none", "nor_conv_3x3")).hash
+    )
+    assert SupernetTrainConfig(ops=("nor_conv_3x3", "none")).ops == ("none", "nor_conv_3x3")
+    with pytest.raises(TrainConfigError, match="fairnas"):
+        SupernetTrainConfig(sampler="fairnas", samples=3)
+    with pytest.raises(TrainConfigError, match=r"uses \['avg_pool_3x3'\]"):
+        SupernetTrainConfig(
+            ops=("none", "nor_conv_3x3"), subspace=("|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|",)
+        )
+    with pytest.raises(TrainConfigError, match="subspace"):
+        SupernetTrainConfig(subspace=("|conv~0|",))
 
 
 def test_mean_vs_per_param_averaging(tiny_config: SupernetTrainConfig, splits: ImageSplits) -> None:

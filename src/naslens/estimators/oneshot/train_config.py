@@ -14,7 +14,7 @@ from typing import Any
 from naslens.benchmarks.recipe import Recipe
 from naslens.estimators.base import config_hash
 from naslens.estimators.oneshot.samplers import SAMPLERS
-from naslens.spaces.nb201 import OPS
+from naslens.spaces.nb201 import OPS, NB201Arch
 
 SCHEDULERS = ("plateau", "cosine")
 GRAD_AVERAGING = ("per-param", "mean")
@@ -30,9 +30,10 @@ class SupernetTrainConfig:
 
     Attributes:
         sampler: one of ``uniform``, ``deiso``, ``deiso-rejection``, ``fairnas``.
-        samples: architectures per step (Monte-Carlo S; FairNAS always uses one per op).
-        ops: ops allowed on every edge (remove some for pruning studies).
-        subspace: explicit architecture strings to sample from (overrides ``ops``; empty = whole space).
+        samples: architectures per step (Monte-Carlo S); must stay 1 with ``fairnas``, which trains one per op.
+        ops: ops allowed on every edge (remove some for pruning studies); kept in the space's order.
+        subspace: explicit architecture strings to sample from (empty = the whole space of ``ops``); they may use
+            only ``ops`` (the supernet holds modules for those only).
         require_conv: sample only architectures with an effective convolution (aw_nas; see the samplers).
         grad_averaging: ``per-param`` divides each parameter's gradient by the number of the step's architectures
             that used it (aw_nas); ``mean`` divides every gradient by the number of architectures.
@@ -90,6 +91,24 @@ class SupernetTrainConfig:
         bad_ops = [o for o in self.ops if o not in OPS]
         if bad_ops or not self.ops:
             raise TrainConfigError(f"ops must be a non-empty subset of {OPS}, got {list(self.ops)}")
+        # one order (the space's) so that the same op set always gives the same hash
+        object.__setattr__(self, "ops", tuple(o for o in OPS if o in self.ops))
+        if self.sampler == "fairnas" and self.samples != 1:
+            raise TrainConfigError(
+                f"samples={self.samples} does not apply to the fairnas sampler: each FairNAS step trains one "
+                f"architecture per op ({len(self.ops)}); leave samples at 1"
+            )
+        for text in self.subspace:
+            try:
+                arch = NB201Arch.from_string(text)
+            except ValueError as e:
+                raise TrainConfigError(f"subspace: {e}") from e
+            outside = sorted({op for op in arch.ops if op not in self.ops})
+            if outside:
+                raise TrainConfigError(
+                    f"subspace architecture {text} uses {outside}, which the supernet does not hold (ops "
+                    f"{list(self.ops)}); add them to ops or drop the architecture"
+                )
         positive = (
             "samples",
             "C",
