@@ -196,8 +196,13 @@ def test_stored_proxy_found_under_its_alias(tmp_path: Path) -> None:
     st = ScoreStore(tmp_path)
     info = EstimatorInfo("nwot", "zeroshot")
     truth = gt.values["acc"].to_numpy()
-    st.put_many("nb201", [(k, float(v), None, None) for k, v in zip(gt.keys, truth, strict=True)], info,
-                {"estimator": "nwot"}, seed=0)
+    st.put_many(
+        "nb201",
+        [(k, float(v), None, None) for k, v in zip(gt.keys, truth, strict=True)],
+        info,
+        {"estimator": "nwot"},
+        seed=0,
+    )
     st.close()
     ev = naslens.evaluate(ground_truth=gt, estimators=["relu_logdet"], store=tmp_path, ks=[0.1])
     assert list(ev.results) == ["nwot"] and ev.results["nwot"]["kendall_tau"] == pytest.approx(1.0)

@@ -117,9 +117,7 @@ def build(
 
     try:
         with progress:
-            n = run_build(
-                out, plan, workers=workers, threads=threads, device=device, limit=limit, on_result=on_result
-            )
+            n = run_build(out, plan, workers=workers, threads=threads, device=device, limit=limit, on_result=on_result)
         console.print(f"{n} runs finished in {time.perf_counter() - start:.0f} s")
         if export:
             gt = export_ground_truth(out)

@@ -123,8 +123,10 @@ def train(
         result = train_supernet(
             cfg, out, resume=resume, device=device, stop_after=stop_after, forgetting_images=forgetting_images
         )
-    except (TrainConfigError, RecipeError, ValueError, OSError) as e:
-        _fail(str(e))
+    except FloatingPointError as e:  # diverged: the last checkpoint before it is kept
+        _fail(f"{e}; the run folder keeps the last finished epoch (lower --lr or --grad-clip and use another folder)")
+    except (TrainConfigError, RecipeError, ValueError, OSError, RuntimeError) as e:  # RuntimeError: CheckpointError,
+        _fail(str(e))  # sampler errors, torch errors (e.g. out of memory)
     h = result.history[-1] if result.history else None
     done = f"epoch {h['epoch']}: train loss {h['train_loss']:.4f}, acc {h['train_acc']:.3f}" if h else "nothing to do"
     console.print(f"[green]trained[/green] {out} (config {cfg.hash}); {done}")
@@ -163,9 +165,17 @@ def score(
             rows = score_checkpoints(refs, archs, st, cfg, weight_average=weight_average, device=device)
     except (CheckpointError, ValueError, OSError) as e:
         _fail(str(e))
-    table = Table("checkpoint", "seed", "scored", "skipped (stored)", "mean acc %", "mean loss")
+    table = Table("checkpoint", "seed", "scored", "skipped (stored)", "outside its ops", "mean acc %", "mean loss")
     for r in rows:
-        table.add_row(r.label, str(r.seed), str(r.scored), str(r.skipped), f"{r.mean_acc:.2f}", f"{r.mean_loss:.4f}")
+        table.add_row(
+            r.label,
+            str(r.seed),
+            str(r.scored),
+            str(r.skipped),
+            str(r.outside),
+            f"{r.mean_acc:.2f}",
+            f"{r.mean_loss:.4f}",
+        )
     console.print(table)
     console.print(f"{len(archs)} architectures ({subset}) × {len(rows)} checkpoints in {store}")
 
@@ -215,27 +225,33 @@ def gradcos(
     from naslens.estimators.oneshot.checkpoint import CheckpointError, load_checkpoint
     from naslens.estimators.oneshot.instrumentation import gradient_cosine
     from naslens.estimators.oneshot.train_config import SupernetTrainConfig
-    from naslens.estimators.oneshot.trainer import build_supernet, load_data, resolve_device
-    from naslens.spaces.nb201 import NB201Space
+    from naslens.estimators.oneshot.trainer import build_sampler, build_supernet, load_data, resolve_device
 
-    try:
-        ck = load_checkpoint(checkpoint)
-    except CheckpointError as e:
-        _fail(str(e))
-    cfg = SupernetTrainConfig.from_dict(ck["config"])
-    dev = resolve_device(device)
-    model = build_supernet(cfg)
-    model.load_state_dict(ck["model"])
-    model.to(dev)
-    data = load_data(cfg)
-    x, y = data.val_x[:batch_size].to(dev), data.val_y[:batch_size].to(dev)
-    rng = np.random.default_rng(seed)
-    space = NB201Space()
+    if pairs < 1 or batch_size < 2:
+        _fail(f"pairs must be ≥ 1 and batch-size ≥ 2, got {pairs} and {batch_size}")
     rows = []
-    for i in range(pairs):
-        a, b = space.sample(rng), space.sample(rng)
-        for name, cos in gradient_cosine(model, a, b, x, y).items():
-            rows.append({"pair": i, "arch_a": a.to_string(), "arch_b": b.to_string(), "parameter": name, "cosine": cos})
+    try:
+        ck = load_checkpoint(checkpoint, map_location="cpu")
+        cfg = SupernetTrainConfig.from_dict(ck["config"])
+        dev = resolve_device(device)
+        model = build_supernet(cfg)
+        model.load_state_dict(ck["model"])
+        model.to(dev)
+        data = load_data(cfg)
+        if len(data.val_y) < batch_size:
+            raise ValueError(f"the validation split has {len(data.val_y)} images, batch-size asks for {batch_size}")
+        x, y = data.val_x[:batch_size].to(dev), data.val_y[:batch_size].to(dev)
+        rng = np.random.default_rng(seed)
+        # pairs from the space the supernet was trained on (its ops / sub-space / require_conv), uniformly
+        sampler = build_sampler(cfg.replace(sampler="uniform", samples=2))
+        for i in range(pairs):
+            a, b = sampler.step(rng)
+            for name, cos in gradient_cosine(model, a, b, x, y).items():
+                rows.append(
+                    {"pair": i, "arch_a": a.to_string(), "arch_b": b.to_string(), "parameter": name, "cosine": cos}
+                )
+    except (CheckpointError, ValueError, RuntimeError, OSError) as e:
+        _fail(str(e))
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["pair", "arch_a", "arch_b", "parameter", "cosine"])

@@ -94,18 +94,36 @@ def score(
     names = resolve_proxies(proxies)
     chosen = select_archs(sp, subset, sample, seed, archs)
     try:
-        ctx = RunContext(dataset=dataset, data=data, batch_size=batch_size, n_batches=n_batches, seed=seed,
-                         data_root=None if data_dir is None else str(data_dir), device=device)
+        ctx = RunContext(
+            dataset=dataset,
+            data=data,
+            batch_size=batch_size,
+            n_batches=n_batches,
+            seed=seed,
+            data_root=None if data_dir is None else str(data_dir),
+            device=device,
+        )
         ctx.batch_spec()
     except ValueError as e:
         raise typer.BadParameter(str(e)) from e
     options = {n: {"samples": ntk_samples} for n in names if n in ("ntk", "ntk_sumlogits")}
     console = Console(stderr=True)
-    console.print(f"scoring {len(chosen)} {space} architectures with {len(names)} proxies on {data} "
-                  f"({n_batches}×{batch_size}, seed {seed}) into {store}")
+    console.print(
+        f"scoring {len(chosen)} {space} architectures with {len(names)} proxies on {data} "
+        f"({n_batches}×{batch_size}, seed {seed}) into {store}"
+    )
     with ScoreStore(store) as st:
-        score_space(sp, chosen, names, ctx, store=st, proxy_options=options, workers=workers, threads=threads,
-                    progress=not quiet)
+        score_space(
+            sp,
+            chosen,
+            names,
+            ctx,
+            store=st,
+            proxy_options=options,
+            workers=workers,
+            threads=threads,
+            progress=not quiet,
+        )
         keys = [sp.key(a) for a in chosen]
         hashes = _config_hashes(names, ctx, options)
         for spec in ensemble:
@@ -149,16 +167,23 @@ def _store_ensemble(sp: Any, archs: list[Any], spec: str, st: Any, proxies: list
         if m not in proxies:
             est = create_estimator(m, dataset=dataset, seed=seed)
             if est.info.family == "zeroshot":
-                raise typer.BadParameter(f"ensemble member {m!r} is a proxy: add it to --proxies",
-                                         param_hint="--ensemble")
+                raise typer.BadParameter(
+                    f"ensemble member {m!r} is a proxy: add it to --proxies", param_hint="--ensemble"
+                )
             sc = est.score(sp, archs)
-            st.put_many(sp.name, zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True), sc.info,
-                        sc.config, seed=seed)
+            st.put_many(
+                sp.name,
+                zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True),
+                sc.info,
+                sc.config,
+                seed=seed,
+            )
     cls = HybridEstimator if kind == "hybrid" else VoteEstimator
     ens = cls(members, weights, store=st, seed=seed)
     sc = ens.score(sp, archs)
-    st.put_many(sp.name, zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True), sc.info, sc.config,
-                seed=seed)
+    st.put_many(
+        sp.name, zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True), sc.info, sc.config, seed=seed
+    )
 
 
 app.command("score")(score)

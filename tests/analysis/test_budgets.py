@@ -8,13 +8,15 @@ from naslens.spaces import get_space
 
 def _toy():
     # cost 1..4, truth peaks at cost 3; the estimator prefers cheap architectures
-    return pd.DataFrame({
-        "arch": ["a", "b", "c", "d"],
-        "ground_truth": [0.6, 0.7, 0.9, 0.8],
-        "flops": [1.0, 2.0, 3.0, 4.0],
-        "params": [1.0, 2.0, 3.0, 4.0],
-        "cheap": [4.0, 3.0, 2.0, 1.0],
-    })
+    return pd.DataFrame(
+        {
+            "arch": ["a", "b", "c", "d"],
+            "ground_truth": [0.6, 0.7, 0.9, 0.8],
+            "flops": [1.0, 2.0, 3.0, 4.0],
+            "params": [1.0, 2.0, 3.0, 4.0],
+            "cheap": [4.0, 3.0, 2.0, 1.0],
+        }
+    )
 
 
 def test_hand_computed_mbr():
@@ -56,8 +58,13 @@ def test_depth_budgets_on_nb201():
     space = get_space("nb201")
     archs = space.enumerate()[:400]
     codes = space.codes_array(archs)
-    f = pd.DataFrame({"arch": [space.key(a) for a in archs], "ground_truth": (codes == 3).sum(1) + 0.0,
-                      "s": (codes == 3).sum(1) + 0.0})
+    f = pd.DataFrame(
+        {
+            "arch": [space.key(a) for a in archs],
+            "ground_truth": (codes == 3).sum(1) + 0.0,
+            "s": (codes == 3).sum(1) + 0.0,
+        }
+    )
     picks = budget_picks(f, {"s": True}, cost="depth", n_budgets=3)
     assert picks["budget"].max() == nb201_cell_depth(codes).max()
 
@@ -69,11 +76,11 @@ def test_unknown_cost_is_refused():
 
 def test_cell_depth_by_hand():
     #             e01 e02 e12 e03 e13 e23
-    chain = [3, 0, 3, 0, 0, 3]       # 0 -conv-> 1 -conv-> 2 -conv-> 3
-    direct = [0, 0, 0, 2, 0, 0]      # 0 -conv1x1-> 3
-    skips = [1, 1, 1, 1, 1, 1]       # skip everywhere: no op on any path
-    cut = [3, 0, 0, 0, 0, 3]         # node 2 unreachable: output not connected
-    mixed = [1, 0, 4, 0, 0, 4]       # 0 -skip-> 1 -pool-> 2 -pool-> 3
+    chain = [3, 0, 3, 0, 0, 3]  # 0 -conv-> 1 -conv-> 2 -conv-> 3
+    direct = [0, 0, 0, 2, 0, 0]  # 0 -conv1x1-> 3
+    skips = [1, 1, 1, 1, 1, 1]  # skip everywhere: no op on any path
+    cut = [3, 0, 0, 0, 0, 3]  # node 2 unreachable: output not connected
+    mixed = [1, 0, 4, 0, 0, 4]  # 0 -skip-> 1 -pool-> 2 -pool-> 3
     assert nb201_cell_depth([chain, direct, skips, cut, mixed]).tolist() == [3, 1, 0, 0, 2]
     with pytest.raises(AnalysisError):
         nb201_cell_depth([[0, 1]])

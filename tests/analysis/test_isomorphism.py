@@ -8,13 +8,17 @@ def _frame():
     # 4 classes: sizes 3, 3, 2, 1
     cls = np.array([0, 0, 0, 1, 1, 1, 2, 2, 3])
     gt = np.array([1.0, 1.1, 0.9, 2.0, 2.1, 1.9, 3.0, 3.1, 4.0])
-    return pd.DataFrame({
-        "arch": [f"a{i}" for i in range(9)], "class_id": cls, "class_size": np.bincount(cls)[cls],
-        "ground_truth": gt,
-        "class_mean": np.array([1.0, 2.0, 3.0, 4.0])[cls],  # identical score for isomorphic copies
-        "noisy": gt + np.array([0, 5, -5, 0, 5, -5, 0, 5, 0]),
-        "boost0": gt + 10.0 * (cls == 0),
-    })
+    return pd.DataFrame(
+        {
+            "arch": [f"a{i}" for i in range(9)],
+            "class_id": cls,
+            "class_size": np.bincount(cls)[cls],
+            "ground_truth": gt,
+            "class_mean": np.array([1.0, 2.0, 3.0, 4.0])[cls],  # identical score for isomorphic copies
+            "noisy": gt + np.array([0, 5, -5, 0, 5, -5, 0, 5, 0]),
+            "boost0": gt + 10.0 * (cls == 0),
+        }
+    )
 
 
 def test_class_constant_scores_have_zero_within_spread():

@@ -48,14 +48,16 @@ def _nb201_frame():
     codes = space.codes_array(archs)
     n_conv3 = (codes == 3).sum(axis=1).astype(float)
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({
-        "arch": [space.key(a) for a in archs],
-        "ground_truth": n_conv3 + 0.01 * rng.random(len(archs)),  # more conv3x3 is always better
-        "flops": n_conv3,
-        "conv3": n_conv3,
-        "loss": -n_conv3,
-        "const": np.ones(len(archs)),
-    })
+    frame = pd.DataFrame(
+        {
+            "arch": [space.key(a) for a in archs],
+            "ground_truth": n_conv3 + 0.01 * rng.random(len(archs)),  # more conv3x3 is always better
+            "flops": n_conv3,
+            "conv3": n_conv3,
+            "loss": -n_conv3,
+            "const": np.ones(len(archs)),
+        }
+    )
     return frame, codes
 
 

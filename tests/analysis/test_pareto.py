@@ -40,8 +40,7 @@ def test_rejects_non_finite():
 def test_best_of_each_group_levels():
     cost = np.array([1.0, 2, 3, 4, 5, 6])
     gt = np.array([1.0, 2, 3, 4, 5, 6])  # bigger is better: every point is on the true front
-    f = pd.DataFrame({"arch": list("abcdef"), "ground_truth": gt, "params": cost,
-                      "inverse": -gt, "truth": gt})
+    f = pd.DataFrame({"arch": list("abcdef"), "ground_truth": gt, "params": cost, "inverse": -gt, "truth": gt})
     t = pareto_best_levels(f, {"inverse": True, "truth": True}, by="params", n_groups=3)
     truth = t[t["estimator"] == "truth"]
     assert truth["level"].tolist() == [1, 1, 1] and truth["best_arch"].tolist() == ["b", "d", "f"]

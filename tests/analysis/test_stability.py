@@ -31,13 +31,15 @@ def test_k_too_small_gives_nan():
 def test_checkpoints_are_compared_in_numeric_order_later_as_reference():
     rng = np.random.default_rng(2)
     base = rng.normal(size=80)
-    f = pd.DataFrame({
-        "os@epoch10": base + rng.normal(0, 0.1, 80),
-        "os@epoch9": -base,
-        "os@epoch100": base,
-        "single@epoch1": base,
-        "other": base,
-    })
+    f = pd.DataFrame(
+        {
+            "os@epoch10": base + rng.normal(0, 0.1, 80),
+            "os@epoch9": -base,
+            "os@epoch100": base,
+            "single@epoch1": base,
+            "other": base,
+        }
+    )
     t = checkpoint_stability(f, dict.fromkeys(f.columns, True), ks=[0.1])
     assert t["reference"].tolist() == ["os@epoch10", "os@epoch100"]
     assert t["other"].tolist() == ["os@epoch9", "os@epoch10"]

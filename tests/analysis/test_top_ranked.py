@@ -7,8 +7,16 @@ from naslens.analysis import AnalysisError, top_ranked
 
 def test_perfect_estimator_lists_true_ranks_and_nan_is_never_listed():
     gt = np.array([5.0, 1, 4, 2, 3])
-    f = pd.DataFrame({"arch": list("abcde"), "ground_truth": gt, "params": gt / 10, "perfect": gt,
-                      "loss": -gt, "nanny": [np.nan, 1, 2, 3, 4]})
+    f = pd.DataFrame(
+        {
+            "arch": list("abcde"),
+            "ground_truth": gt,
+            "params": gt / 10,
+            "perfect": gt,
+            "loss": -gt,
+            "nanny": [np.nan, 1, 2, 3, 4],
+        }
+    )
     t = top_ranked(f, {"perfect": True, "loss": False, "nanny": True}, k=3)
     per = t[t["estimator"] == "perfect"]
     assert per["true_rank"].tolist() == [1, 2, 3] and per["arch"].tolist() == ["a", "c", "e"]

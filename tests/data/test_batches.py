@@ -21,8 +21,8 @@ def test_noise_batches_are_seeded_and_shaped():
 
 
 def test_uniform_noise_has_unit_variance():
-    (x, _y), = make_batches(BatchSpec(source="uniform", batch_size=64, n_batches=1))[0]
-    assert abs(float(x.std()) - 1.0) < 0.02 and float(x.abs().max()) <= 3 ** 0.5
+    ((x, _y),) = make_batches(BatchSpec(source="uniform", batch_size=64, n_batches=1))[0]
+    assert abs(float(x.std()) - 1.0) < 0.02 and float(x.abs().max()) <= 3**0.5
 
 
 def test_invalid_specs():
@@ -41,8 +41,9 @@ def test_cifar10_batches(shared_data):
     assert tuple(batches[0][0].shape) == (16, 3, 32, 32) and batches[0][1].dtype == torch.int64
     key = provenance_key(prov)
     assert key["indices_sha256"] and key["normalization"]["mean"][0] == pytest.approx(125.3 / 255)
-    small, _ = make_batches(BatchSpec(source="cifar10", batch_size=16, n_batches=2, seed=0, shape=(3, 16, 16),
-                                      data_root=str(shared_data)))
+    small, _ = make_batches(
+        BatchSpec(source="cifar10", batch_size=16, n_batches=2, seed=0, shape=(3, 16, 16), data_root=str(shared_data))
+    )
     assert tuple(small[0][0].shape) == (16, 3, 16, 16)
     assert torch.allclose(small[0][0], torch.nn.functional.avg_pool2d(batches[0][0], 2), atol=1e-5)
     with pytest.raises(ValueError, match="images requested"):

@@ -31,16 +31,21 @@ def _result(y: np.ndarray, s: np.ndarray, info: EstimatorInfo, config: dict[str,
         if np.isinf(s).any():
             status["inf"] = int(np.isinf(s).sum())
     entry: dict[str, Any] = {
-        "n_archs": int(ok.sum()), "n_nonfinite": int((~ok).sum()), "status_counts": status,
+        "n_archs": int(ok.sum()),
+        "n_nonfinite": int((~ok).sum()),
+        "status_counts": status,
         "estimator": {"info": info.__dict__, "config": config, "config_hash": config_hash(config)},
         "checkpoint": ckpt,
         "kendall_tau": criteria.kendall_tau(y[ok], s[ok], hib),
         "spearman": criteria.spearman(y[ok], s[ok], hib),
         "pearson": criteria.pearson(y[ok], s[ok], hib),
     }
-    for name, fn in (("precision_at_top", criteria.precision_at_top), ("precision_at_bottom",
-                     criteria.precision_at_bottom), ("best_ranking", criteria.best_ranking),
-                     ("worst_ranking", criteria.worst_ranking)):
+    for name, fn in (
+        ("precision_at_top", criteria.precision_at_top),
+        ("precision_at_bottom", criteria.precision_at_bottom),
+        ("best_ranking", criteria.best_ranking),
+        ("worst_ranking", criteria.worst_ranking),
+    ):
         entry[name] = {criteria.k_label(k): fn(y[ok], s[ok], k, hib) for k in KS}
     return entry
 
@@ -57,11 +62,18 @@ def write_synthetic_evaluation(folder: Path, n: int = 1200, seed: int = 0) -> Pa
     rng = np.random.default_rng(seed)
     params = cx["params"].to_numpy()
     y = 80 + 10 * params / params.max() + rng.normal(0, 1.5, n)
-    frame = pd.DataFrame({
-        "arch": [space.key(a) for a in archs], "ground_truth": y, "index": [a.index for a in archs],
-        "class_id": space.class_ids[: n], "class_size": space.class_sizes[space.class_ids[:n]],
-        "n_members": 1, "params": params, "flops": cx["flops"].to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "arch": [space.key(a) for a in archs],
+            "ground_truth": y,
+            "index": [a.index for a in archs],
+            "class_id": space.class_ids[:n],
+            "class_size": space.class_sizes[space.class_ids[:n]],
+            "n_members": 1,
+            "params": params,
+            "flops": cx["flops"].to_numpy(),
+        }
+    )
     synth = y + rng.normal(0, 2, n)
     synth[:7] = np.nan
     synth[7:9] = np.inf
@@ -72,8 +84,11 @@ def write_synthetic_evaluation(folder: Path, n: int = 1200, seed: int = 0) -> Pa
     }
     for epoch, noise in ((1, 6.0), (5, 3.0), (20, 1.0)):
         loss = -(y + rng.normal(0, noise, n)) / 10
-        scores[f"loss@epoch{epoch}"] = (loss, EstimatorInfo("loss", "oneshot", higher_is_better=False,
-                                                            needs_training=True), f"epoch{epoch}")
+        scores[f"loss@epoch{epoch}"] = (
+            loss,
+            EstimatorInfo("loss", "oneshot", higher_is_better=False, needs_training=True),
+            f"epoch{epoch}",
+        )
     results = {}
     for name, (values, info, ckpt) in scores.items():
         cfg = {"estimator": info.name, "seed": 0}
@@ -81,14 +96,25 @@ def write_synthetic_evaluation(folder: Path, n: int = 1200, seed: int = 0) -> Pa
         if name != "params":
             frame[name] = np.where(np.isfinite(values), values, np.nan)
     meta = {
-        "naslens_version": "test", "space": "nb201", "subset": "all", "n_archs": n,
-        "ground_truth": {"space": "nb201", "metric": "cifar10", "dataset": "cifar10", "split": "ori-test",
-                         "epochs": 200, "seed_aggregation": "synthetic mean over seeds", "unit": "accuracy %",
-                         "source": {"path": "synthetic.csv", "sha256": SHA, "loader": "test", "origin": "tests"},
-                         "n_archs": n},
+        "naslens_version": "test",
+        "space": "nb201",
+        "subset": "all",
+        "n_archs": n,
+        "ground_truth": {
+            "space": "nb201",
+            "metric": "cifar10",
+            "dataset": "cifar10",
+            "split": "ori-test",
+            "epochs": 200,
+            "seed_aggregation": "synthetic mean over seeds",
+            "unit": "accuracy %",
+            "source": {"path": "synthetic.csv", "sha256": SHA, "loader": "test", "origin": "tests"},
+            "n_archs": n,
+        },
         "ks": [criteria.k_label(k) for k in KS],
         "k_counts": {criteria.k_label(k): criteria.resolve_k(k, n) for k in KS},
-        "tie_policy": "expected", "results": results,
+        "tie_policy": "expected",
+        "results": results,
     }
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "evaluation.json").write_text(json.dumps(meta, indent=1))
@@ -152,7 +178,7 @@ def parse_page(html_text: str) -> ParsedPage:
 def decode_data_uri(src: str) -> tuple[str, bytes]:
     head, _, payload = src.partition(",")
     assert head.startswith("data:image/") and head.endswith(";base64"), head[:40]
-    return head[len("data:image/"):-len(";base64")], base64.b64decode(payload, validate=True)
+    return head[len("data:image/") : -len(";base64")], base64.b64decode(payload, validate=True)
 
 
 @pytest.fixture

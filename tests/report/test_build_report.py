@@ -16,17 +16,33 @@ from naslens.store import ScoreStore
 
 from .conftest import SHA, decode_data_uri, parse_page
 
-ALWAYS = ["overview", "criteria", "scatter", "kendall-matrix", "complexity-bias", "mutations", "isomorphism",
-          "top-ranked", "budgets", "pareto"]
+ALWAYS = [
+    "overview",
+    "criteria",
+    "scatter",
+    "kendall-matrix",
+    "complexity-bias",
+    "mutations",
+    "isomorphism",
+    "top-ranked",
+    "budgets",
+    "pareto",
+]
 
 
 def _run_folder(folder: Path, archs: list[str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    rows = [{"step": s, "arch": a, "acc_after_step": 0.5 + 0.01 * s, "epoch": e, "acc_end_epoch": 0.45 + 0.01 * s}
-            for e in (1, 2) for s, a in enumerate(archs[:20])]
+    rows = [
+        {"step": s, "arch": a, "acc_after_step": 0.5 + 0.01 * s, "epoch": e, "acc_end_epoch": 0.45 + 0.01 * s}
+        for e in (1, 2)
+        for s, a in enumerate(archs[:20])
+    ]
     pd.DataFrame(rows).to_csv(folder / "forgetting.csv", index=False)
-    grads = [{"arch_a": archs[0], "arch_b": b, "layer": layer, "cosine": c}
-             for b, c in zip(archs[1:6], (0.9, 0.2, -0.3, 0.5, 0.1), strict=True) for layer in ("stem", "cells.0")]
+    grads = [
+        {"arch_a": archs[0], "arch_b": b, "layer": layer, "cosine": c}
+        for b, c in zip(archs[1:6], (0.9, 0.2, -0.3, 0.5, 0.1), strict=True)
+        for layer in ("stem", "cells.0")
+    ]
     pd.DataFrame(grads).to_csv(folder / "gradient_similarity.csv", index=False)
     return folder
 
@@ -38,8 +54,13 @@ def _store(folder: Path, archs: list[str]) -> Path:
         base = rng.normal(size=len(archs))
         for seed in (0, 1):
             vals = base + rng.normal(0, 0.3, len(archs))
-            st.put_many("nb201", [(a, float(v), None, 0.01) for a, v in zip(archs, vals, strict=True)], info,
-                        {"estimator": "zc"}, seed=seed)
+            st.put_many(
+                "nb201",
+                [(a, float(v), None, 0.01) for a, v in zip(archs, vals, strict=True)],
+                info,
+                {"estimator": "zc"},
+                seed=seed,
+            )
         st.put("nb201", archs[0], info, {"estimator": "zc"}, seed=2, value=float("nan"))
     return folder
 
@@ -66,9 +87,21 @@ def test_every_section_is_present_and_nothing_failed(built):
 def test_every_figure_is_embedded_as_png_and_written_as_png_and_svg(built):
     out = built["path"].parent
     figures = built["manifest"]["figures"]
-    expected = {"scatter", "kendall_matrix", "complexity_bias_flops", "mutation_ratios", "overrating_by_class_size",
-                "budget_accuracy_flops", "budget_accuracy_params", "budget_accuracy_depth", "pareto",
-                "criteria_trends", "checkpoint_stability", "forgetting", "gradient_similarity"}
+    expected = {
+        "scatter",
+        "kendall_matrix",
+        "complexity_bias_flops",
+        "mutation_ratios",
+        "overrating_by_class_size",
+        "budget_accuracy_flops",
+        "budget_accuracy_params",
+        "budget_accuracy_depth",
+        "pareto",
+        "criteria_trends",
+        "checkpoint_stability",
+        "forgetting",
+        "gradient_similarity",
+    }
     assert expected <= set(figures)
     for name, files in figures.items():
         kind, data = decode_data_uri(built["page"].images[name])
@@ -87,10 +120,23 @@ def test_every_table_has_rows_and_files(built):
         assert len(csv) == len(records) == meta["rows"] > 0, name
         if name in page_tables:
             assert page_tables[name] == min(meta["rows"], 300), name
-    for name in ("estimators", "criteria_correlations", "criteria_precision_at_top", "kendall_matrix",
-                 "complexity_bias_flops", "mutation_ratios_pooled", "isomorphism_spread", "top_ranked", "mbr_flops",
-                 "pareto_levels", "forgetting", "gradient_similarity", "store_summary", "seed_stability",
-                 "checkpoint_stability"):
+    for name in (
+        "estimators",
+        "criteria_correlations",
+        "criteria_precision_at_top",
+        "kendall_matrix",
+        "complexity_bias_flops",
+        "mutation_ratios_pooled",
+        "isomorphism_spread",
+        "top_ranked",
+        "mbr_flops",
+        "pareto_levels",
+        "forgetting",
+        "gradient_similarity",
+        "store_summary",
+        "seed_stability",
+        "checkpoint_stability",
+    ):
         assert page_tables.get(name, 0) > 0, f"table {name} not shown"
 
 

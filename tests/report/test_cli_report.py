@@ -8,8 +8,9 @@ from .conftest import write_synthetic_evaluation
 def test_cli_writes_the_report(tmp_path):
     evaluation = write_synthetic_evaluation(tmp_path / "ev", n=300)
     out = tmp_path / "rep"
-    result = CliRunner().invoke(app, ["--evaluation", str(evaluation), "--out", str(out), "--groups", "3",
-                                      "--budgets", "4", "--top-k", "5"])
+    result = CliRunner().invoke(
+        app, ["--evaluation", str(evaluation), "--out", str(out), "--groups", "3", "--budgets", "4", "--top-k", "5"]
+    )
     assert result.exit_code == 0, result.output
     assert "report written to" in result.output
     assert (out / "report.html").exists() and (out / "tables" / "top_ranked.csv").exists()

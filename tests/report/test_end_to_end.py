@@ -21,8 +21,13 @@ from .test_build_report import ALWAYS
 def nb201_report(nb201_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     evaluation = pytest.importorskip("naslens.evaluation")
     base = tmp_path_factory.mktemp("e2e")
-    evaluation.evaluate(ground_truth=str(nb201_csv), dataset="cifar10", estimators=["params", "relu", "random"],
-                        subset="deiso", out=base / "eval")
+    evaluation.evaluate(
+        ground_truth=str(nb201_csv),
+        dataset="cifar10",
+        estimators=["params", "relu", "random"],
+        subset="deiso",
+        out=base / "eval",
+    )
     return build_report(base / "eval", base / "report")
 
 
@@ -57,11 +62,24 @@ def test_report_renders_in_headless_chromium(nb201_report: Path):
     with tempfile.TemporaryDirectory() as profile:
         shot = Path(profile) / "shot.png"
         subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", f"--screenshot={shot}", "--window-size=1400,3000",
-             nb201_report.resolve().as_uri()],
-            check=True, capture_output=True, timeout=120,
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                f"--screenshot={shot}",
+                "--window-size=1400,3000",
+                nb201_report.resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
         from PIL import Image
 

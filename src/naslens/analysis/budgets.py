@@ -84,10 +84,19 @@ def budget_picks(
         finite = np.isfinite(s)
         if not finite.any():  # nothing to pick from: say so with NaN rows instead of dropping the estimator
             rows += [
-                {"estimator": name, "cost": cost, "budget": float(b), "n_within": int((ck <= b).sum()), "arch": None,
-                 "true_rank": np.nan, "relative_rank": np.nan, "ground_truth": np.nan,
-                 "best_ground_truth": float(yk[ck <= b].max()) if (ck <= b).any() else np.nan, "mbr": np.nan,
-                 "n_nonfinite": int(s.size)}
+                {
+                    "estimator": name,
+                    "cost": cost,
+                    "budget": float(b),
+                    "n_within": int((ck <= b).sum()),
+                    "arch": None,
+                    "true_rank": np.nan,
+                    "relative_rank": np.nan,
+                    "ground_truth": np.nan,
+                    "best_ground_truth": float(yk[ck <= b].max()) if (ck <= b).any() else np.nan,
+                    "mbr": np.nan,
+                    "n_nonfinite": int(s.size),
+                }
                 for b in budget_arr
             ]
             continue
@@ -118,8 +127,11 @@ def mbr_table(picks: pd.DataFrame) -> pd.DataFrame:
     wide = picks.pivot(index="estimator", columns="budget", values="relative_rank")
     wide.columns = [f"r/M @ {b:.4g}" for b in wide.columns]
     summary = picks.groupby("estimator", sort=False).agg(
-        cost=("cost", "first"), mbr=("mbr", "first"), mean_pick_accuracy=("ground_truth", "mean"),
-        n_budgets=("budget", "size"), n_nonfinite=("n_nonfinite", "first"),
+        cost=("cost", "first"),
+        mbr=("mbr", "first"),
+        mean_pick_accuracy=("ground_truth", "mean"),
+        n_budgets=("budget", "size"),
+        n_nonfinite=("n_nonfinite", "first"),
     )
     return summary.join(wide).reset_index()
 

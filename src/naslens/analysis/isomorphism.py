@@ -111,8 +111,12 @@ def class_overrating(frame: pd.DataFrame, orientation: Mapping[str, bool], top: 
         if "class_size" in frame:
             sub["class_size"] = frame["class_size"].to_numpy()[ok]
         agg = sub.groupby("class_id").agg(
-            n_members=("gt", "size"), example_arch=("example_arch", "first"), gt_mean=("gt", "mean"),
-            score_mean=("score", "mean"), gt_rank_pct=("q_gt", "mean"), est_rank_pct=("q_est", "mean"),
+            n_members=("gt", "size"),
+            example_arch=("example_arch", "first"),
+            gt_mean=("gt", "mean"),
+            score_mean=("score", "mean"),
+            gt_rank_pct=("q_gt", "mean"),
+            est_rank_pct=("q_est", "mean"),
             **({"class_size": ("class_size", "first")} if "class_size" in sub else {}),
         )
         if "class_size" not in agg:
@@ -123,8 +127,18 @@ def class_overrating(frame: pd.DataFrame, orientation: Mapping[str, bool], top: 
             agg = agg.head(top)
         agg.insert(0, "estimator", name)
         tables.append(agg)
-    cols = ["estimator", "class_id", "class_size", "n_members", "example_arch", "gt_mean", "score_mean",
-            "gt_rank_pct", "est_rank_pct", "overrating"]
+    cols = [
+        "estimator",
+        "class_id",
+        "class_size",
+        "n_members",
+        "example_arch",
+        "gt_mean",
+        "score_mean",
+        "gt_rank_pct",
+        "est_rank_pct",
+        "overrating",
+    ]
     return pd.concat(tables, ignore_index=True)[cols]
 
 

@@ -163,7 +163,9 @@ def mutation_ratios(
         pieces = [overall] + ([long[long["group"] > ALL_GROUPS]] if by is not None else [])
         both = pd.concat(pieces, ignore_index=True)
         agg = both.groupby(["group", "op_from", "op_to"], sort=False).agg(
-            n_pairs=("gt_up", "size"), gt_up=("gt_up", "mean"), est_up=("est_up", "mean"),
+            n_pairs=("gt_up", "size"),
+            gt_up=("gt_up", "mean"),
+            est_up=("est_up", "mean"),
             agreement=("agreement", "mean"),
         )
         agg = agg.reset_index()
@@ -207,8 +209,15 @@ def plot_mutation_ratios(table: pd.DataFrame, op_names: Sequence[str] | None = N
         image = ax.imshow(mat.to_numpy(dtype=float), vmin=0.0, vmax=1.0, cmap="RdBu_r")
         for (r, c), v in np.ndenumerate(mat.to_numpy(dtype=float)):
             if np.isfinite(v):
-                ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=7,
-                        color="white" if abs(v - 0.5) > 0.3 else "black")
+                ax.text(
+                    c,
+                    r,
+                    f"{v:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if abs(v - 0.5) > 0.3 else "black",
+                )
         ax.set_xticks(range(len(ops)), short, rotation=45, fontsize=7)
         first_col = i % ncols == 0
         ax.set_yticks(range(len(ops)), short if first_col else [], fontsize=7)
@@ -216,7 +225,7 @@ def plot_mutation_ratios(table: pd.DataFrame, op_names: Sequence[str] | None = N
         if first_col:
             ax.set_ylabel("from op", fontsize=8)
         ax.set_title(title, fontsize=9)
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.axis("off")
     if image is not None:
         fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="fraction of pairs (ties count ½)")

@@ -124,14 +124,21 @@ def plot_pareto(frame: pd.DataFrame, orientation: Mapping[str, bool], by: str = 
         ax.step(cost[gt_front], y[gt_front], where="post", color="black", lw=1.2, label="ground-truth front")
         if ok.sum() >= 1:
             front = np.flatnonzero(ok)[pareto_levels(cost[ok], s[ok]) == 1]
-            ax.scatter(cost[front], y[front], s=14, color="tab:red", zorder=3, rasterized=front.size > 500,
-                       label=f"{name} front (level 1, {front.size} archs)")
+            ax.scatter(
+                cost[front],
+                y[front],
+                s=14,
+                color="tab:red",
+                zorder=3,
+                rasterized=front.size > 500,
+                label=f"{name} front (level 1, {front.size} archs)",
+            )
         ax.set_title(name, fontsize=9)
         ax.set_xlabel(by)
         ax.legend(fontsize=6, loc="lower right")
     for ax in axes[:, 0]:
         ax.set_ylabel("ground truth")
-    for ax in list(axes.flat)[len(names):]:
+    for ax in list(axes.flat)[len(names) :]:
         ax.axis("off")
     fig.suptitle(f"Pareto fronts on ({by}, score) shown at true accuracy", fontsize=10)
     fig.tight_layout()

@@ -164,8 +164,10 @@ def folder_lock(d: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildError(f"another 'naslens bench build' is running in {d} (lock {LOCK_FILE}); "
-                             "wait for it or stop it before resuming") from None
+            raise BuildError(
+                f"another 'naslens bench build' is running in {d} (lock {LOCK_FILE}); "
+                "wait for it or stop it before resuming"
+            ) from None
         yield
     finally:
         os.close(fd)  # closing releases the lock

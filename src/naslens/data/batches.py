@@ -88,8 +88,9 @@ def _real_images(spec: BatchSpec, n: int) -> tuple[torch.Tensor, torch.Tensor, d
         return _resize(x, h), y, meta
     from naslens.data.fashion_mnist import load_fashion_mnist
 
-    split_kw = {"n_train": n, "n_val": 0, "n_test": 1} if spec.split == "train" else {"n_train": 1, "n_val": 0,
-                                                                                      "n_test": n}
+    split_kw = (
+        {"n_train": n, "n_val": 0, "n_test": 1} if spec.split == "train" else {"n_train": 1, "n_val": 0, "n_test": n}
+    )
     s = load_fashion_mnist(spec.data_root, seed=spec.seed, size=28, channels=1, normalize=True, **split_kw)
     x, y = (s.train_x, s.train_y) if spec.split == "train" else (s.test_x, s.test_y)
     meta = {"source": "fashion-mnist", "split": spec.split, **{k: v for k, v in s.meta.items() if k != "source"}}
@@ -130,6 +131,17 @@ def make_batches(spec: BatchSpec) -> tuple[list[tuple[torch.Tensor, torch.Tensor
 
 def provenance_key(prov: dict[str, Any]) -> dict[str, Any]:
     """The part of the provenance that defines the batches (what goes into an estimator's config hash)."""
-    keep = ("source", "batch_size", "n_batches", "seed", "shape", "split", "num_classes", "indices_sha256",
-            "normalization", "reshape", "file_bytes")
+    keep = (
+        "source",
+        "batch_size",
+        "n_batches",
+        "seed",
+        "shape",
+        "split",
+        "num_classes",
+        "indices_sha256",
+        "normalization",
+        "reshape",
+        "file_bytes",
+    )
     return {k: prov[k] for k in keep if k in prov}

@@ -97,8 +97,13 @@ def pairwise_vote(columns: Sequence[np.ndarray], chunk: int = 512) -> np.ndarray
 class _Ensemble:
     kind = ""
 
-    def __init__(self, members: str | Sequence[str] | None = None, weights: Sequence[float] | None = None,
-                 store: Any = None, **context: Any) -> None:
+    def __init__(
+        self,
+        members: str | Sequence[str] | None = None,
+        weights: Sequence[float] | None = None,
+        store: Any = None,
+        **context: Any,
+    ) -> None:
         if isinstance(members, str):
             _, members, parsed = parse_ensemble(f"{self.kind}:{members}")
             weights = parsed if weights is None else weights
@@ -123,8 +128,12 @@ class _Ensemble:
         return f"{self.kind}:{'+'.join(parts)}"
 
     def config(self) -> dict[str, Any]:
-        return {"estimator": self.kind, "members": self.members, "weights": self.weights,
-                "member_configs": self._member_configs}
+        return {
+            "estimator": self.kind,
+            "members": self.members,
+            "weights": self.weights,
+            "member_configs": self._member_configs,
+        }
 
     def _member_scores(self, space: Any, archs: Sequence[Any]) -> list[Scores]:
         keys = [space.key(a) for a in archs]

@@ -58,8 +58,11 @@ class ReportContext:
         frame.to_csv(csv, index=index)
         js.write_text((frame.reset_index() if index else frame).to_json(orient="records", indent=1) + "\n")
         self.manifest["tables"][name] = {
-            "section": section.id, "csv": str(csv.relative_to(self.out)), "json": str(js.relative_to(self.out)),
-            "rows": len(frame), "caption": caption,
+            "section": section.id,
+            "csv": str(csv.relative_to(self.out)),
+            "json": str(js.relative_to(self.out)),
+            "rows": len(frame),
+            "caption": caption,
         }
         if show:
             section.raw(f'<div class="table" data-name="{name}">')
@@ -70,8 +73,10 @@ class ReportContext:
         """Write ``figures/<name>.png`` and ``.svg`` and embed the PNG in ``section``."""
         files = save_figure(fig, self.figures_dir, name)
         self.manifest["figures"][name] = {
-            "section": section.id, "png": str(files.png_path.relative_to(self.out)),
-            "svg": str(files.svg_path.relative_to(self.out)), "caption": caption,
+            "section": section.id,
+            "png": str(files.png_path.relative_to(self.out)),
+            "svg": str(files.svg_path.relative_to(self.out)),
+            "caption": caption,
         }
         section.raw(image_html(files.png, alt=name, caption=caption))
 

@@ -76,9 +76,7 @@ def table_html(frame: pd.DataFrame, caption: str = "", index: bool = False, max_
 
 def key_value_html(items: dict[str, Any]) -> str:
     """A two-column table of labelled values (provenance, configuration)."""
-    rows = "".join(
-        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_fmt(v))}</td></tr>" for k, v in items.items()
-    )
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_fmt(v))}</td></tr>" for k, v in items.items())
     return f'<div class="tablewrap"><table class="tbl kv"><tbody>{rows}</tbody></table></div>'
 
 
@@ -121,8 +119,7 @@ class Page:
         nav = " ".join(f'<a href="#{s.id}">{html.escape(s.title)}</a>' for s in self.sections)  # spaces: may wrap
         header = "".join(f"<p>{html.escape(line)}</p>" for line in self.header_lines)
         body = "".join(
-            f'<section id="{s.id}"><h2>{html.escape(s.title)}</h2>{"".join(s.blocks)}</section>'
-            for s in self.sections
+            f'<section id="{s.id}"><h2>{html.escape(s.title)}</h2>{"".join(s.blocks)}</section>' for s in self.sections
         )
         return (
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -66,7 +66,7 @@ def plot_score_scatter(frame: pd.DataFrame, orientation: Mapping[str, bool], gt_
         ax.tick_params(labelsize=7)
     for ax in axes[:, 0]:
         ax.set_ylabel(gt_label, fontsize=8)
-    for ax in list(axes.flat)[len(names):]:
+    for ax in list(axes.flat)[len(names) :]:
         ax.axis("off")
     fig.tight_layout()
     return fig

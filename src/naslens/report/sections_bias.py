@@ -24,9 +24,11 @@ from naslens.report.context import ReportContext
 def complexity(ctx: ReportContext, n_groups: int) -> None:
     """Intra-group Kendall τ and mean ranking difference per FLOPs (and params) group."""
     sec = ctx.section("complexity-bias", "Complexity-level bias")
-    sec.text(f"Architectures split into {n_groups} groups of ascending FLOPs (equal-cost architectures share a group). "
-             "RD = true rank − estimated rank over all architectures, averaged per group: > 0 means the estimator "
-             "over-estimates the group. Also the Kendall τ inside each group.")
+    sec.text(
+        f"Architectures split into {n_groups} groups of ascending FLOPs (equal-cost architectures share a group). "
+        "RD = true rank − estimated rank over all architectures, averaged per group: > 0 means the estimator "
+        "over-estimates the group. Also the Kendall τ inside each group."
+    )
     for by in ("flops", "params"):
         if by not in ctx.data.frame.columns:
             continue
@@ -39,14 +41,17 @@ def complexity(ctx: ReportContext, n_groups: int) -> None:
 def mutations(ctx: ReportContext, n_groups: int) -> None:
     """Mutation-pair ratios, pooled and per FLOPs group."""
     sec = ctx.section("mutations", "Operation-level bias (mutation pairs)")
-    sec.text("All pairs of architectures that differ in one edge's operation (o → o'). gt_up: fraction of pairs where "
-             "the ground truth increases; est_up: fraction where the estimator's score improves (a loss decreases); "
-             "ties count ½. agreement: fraction with the same direction. Only pairs with both architectures in this "
-             "subset count (on a de-isomorphic subset: pairs of class representatives). Per-FLOPs-group rows (by "
-             "the group of the original architecture) are in the CSV.")
+    sec.text(
+        "All pairs of architectures that differ in one edge's operation (o → o'). gt_up: fraction of pairs where "
+        "the ground truth increases; est_up: fraction where the estimator's score improves (a loss decreases); "
+        "ties count ½. agreement: fraction with the same direction. Only pairs with both architectures in this "
+        "subset count (on a de-isomorphic subset: pairs of class representatives). Per-FLOPs-group rows (by "
+        "the group of the original architecture) are in the CSV."
+    )
     by = "flops" if "flops" in ctx.data.frame.columns else None
-    table = mutation_ratios(ctx.data.frame, ctx.data.orientation, space=str(ctx.data.meta.get("space", "nb201")),
-                            by=by, n_groups=n_groups)
+    table = mutation_ratios(
+        ctx.data.frame, ctx.data.orientation, space=str(ctx.data.meta.get("space", "nb201")), by=by, n_groups=n_groups
+    )
     ctx.figure(sec, "mutation_ratios", plot_mutation_ratios(table), "pooled mutation ratios per mutation type")
     pooled = table[table["group"] == ALL_GROUPS].drop(columns="group")
     ctx.table(sec, "mutation_ratios_pooled", pooled, "mutation ratios pooled over all complexity groups")
@@ -56,14 +61,17 @@ def mutations(ctx: ReportContext, n_groups: int) -> None:
 def isomorphism(ctx: ReportContext) -> None:
     """Spread of scores within isomorphism classes and the classes each estimator over-rates."""
     sec = ctx.section("isomorphism", "Isomorphism")
-    sec.text("Within-class vs between-class standard deviation of scores and of rank percentiles (rank/M). A "
-             "de-isomorphic subset has one architecture per class, so its within-class columns are NaN. "
-             "Over-rating of a class = its mean true rank percentile − its mean estimated rank percentile.")
+    sec.text(
+        "Within-class vs between-class standard deviation of scores and of rank percentiles (rank/M). A "
+        "de-isomorphic subset has one architecture per class, so its within-class columns are NaN. "
+        "Over-rating of a class = its mean true rank percentile − its mean estimated rank percentile."
+    )
     frame, orient = ctx.data.frame, ctx.data.orientation
     ctx.table(sec, "isomorphism_spread", isomorphism_spread(frame, orient), "within- vs between-class spread")
     every = class_overrating(frame, orient, top=None)
-    ctx.figure(sec, "overrating_by_class_size", plot_overrating_by_class_size(every),
-               "mean over-rating against the class size")
+    ctx.figure(
+        sec, "overrating_by_class_size", plot_overrating_by_class_size(every), "mean over-rating against the class size"
+    )
     top = every.groupby("estimator", sort=False).head(5)
     ctx.table(sec, "overrated_classes", top, "the 5 most over-rated classes of each estimator")
     ctx.table(sec, "class_overrating", every, "over-rating of every class", show=False)
@@ -72,33 +80,51 @@ def isomorphism(ctx: ReportContext) -> None:
 def top_lists(ctx: ReportContext, top_k: int) -> None:
     """Each estimator's best architectures with their ground truth."""
     sec = ctx.section("top-ranked", f"Top-{top_k} architectures")
-    sec.text("The architectures each estimator ranks highest (oracle = the true best), with true rank (1 = best, "
-             "ties share the better rank), params (M), FLOPs (M) and isomorphism class size.")
-    ctx.table(sec, "top_ranked", top_ranked(ctx.data.frame, ctx.data.orientation, k=top_k), f"top-{top_k} lists",
-              max_rows=None)
+    sec.text(
+        "The architectures each estimator ranks highest (oracle = the true best), with true rank (1 = best, "
+        "ties share the better rank), params (M), FLOPs (M) and isomorphism class size."
+    )
+    ctx.table(
+        sec,
+        "top_ranked",
+        top_ranked(ctx.data.frame, ctx.data.orientation, k=top_k),
+        f"top-{top_k} lists",
+        max_rows=None,
+    )
 
 
 def budgets(ctx: ReportContext, n_budgets: int) -> None:
     """mBR on FLOPs, params and cell depth, and the accuracy of the pick per budget."""
     sec = ctx.section("budgets", "Budgets (mBR)")
-    sec.text(f"{n_budgets} budgets spaced evenly between the cheapest and the dearest architecture. Under each budget "
-             "the estimator picks its best-scored architecture; r/M is that pick's true rank among the M "
-             "architectures within the budget divided by M; mBR = mean over budgets (lower is better). "
-             "oracle picks by the ground truth; params / flops pick the largest model.")
+    sec.text(
+        f"{n_budgets} budgets spaced evenly between the cheapest and the dearest architecture. Under each budget "
+        "the estimator picks its best-scored architecture; r/M is that pick's true rank among the M "
+        "architectures within the budget divided by M; mBR = mean over budgets (lower is better). "
+        "oracle picks by the ground truth; params / flops pick the largest model."
+    )
     costs = [c for c in ("flops", "params") if c in ctx.data.frame.columns]
     if ctx.data.meta.get("space") == "nb201":
         costs.append("depth")
     for cost in costs:
         try:
-            picks = budget_picks(ctx.data.frame, ctx.data.orientation, cost=cost, n_budgets=n_budgets,
-                                 space=str(ctx.data.meta.get("space", "nb201")))
+            picks = budget_picks(
+                ctx.data.frame,
+                ctx.data.orientation,
+                cost=cost,
+                n_budgets=n_budgets,
+                space=str(ctx.data.meta.get("space", "nb201")),
+            )
         except ValueError as exc:
             ctx.error(sec, f"budgets on {cost}", exc)
             continue
         sec.raw(f"<h3>Budgets on {cost}</h3>")
         ctx.table(sec, f"mbr_{cost}", mbr_table(picks), f"mBR with budgets on {cost}")
-        ctx.figure(sec, f"budget_accuracy_{cost}", plot_budget_accuracy(picks),
-                   f"ground truth of the pick per budget on {cost}")
+        ctx.figure(
+            sec,
+            f"budget_accuracy_{cost}",
+            plot_budget_accuracy(picks),
+            f"ground truth of the pick per budget on {cost}",
+        )
         ctx.table(sec, f"budget_picks_{cost}", picks, f"picks per budget on {cost}", show=False)
 
 
@@ -107,10 +133,20 @@ def pareto(ctx: ReportContext, n_groups: int) -> None:
     if "params" not in ctx.data.frame.columns:
         return
     sec = ctx.section("pareto", "Pareto view (params vs. score)")
-    sec.text(f"Non-dominated sorting on (low params, high score). For each of {n_groups} params groups, the level of "
-             "the estimator's fronts that holds the group's true best architecture (1 = on the first front); the "
-             "ground_truth rows give the same for the true fronts.")
-    ctx.figure(sec, "pareto", plot_pareto(ctx.data.frame, ctx.data.orientation, by="params"),
-               "Pareto fronts drawn at the architectures' true accuracy")
-    ctx.table(sec, "pareto_levels", pareto_best_levels(ctx.data.frame, ctx.data.orientation, by="params",
-                                                       n_groups=n_groups), "front level of each group's true best")
+    sec.text(
+        f"Non-dominated sorting on (low params, high score). For each of {n_groups} params groups, the level of "
+        "the estimator's fronts that holds the group's true best architecture (1 = on the first front); the "
+        "ground_truth rows give the same for the true fronts."
+    )
+    ctx.figure(
+        sec,
+        "pareto",
+        plot_pareto(ctx.data.frame, ctx.data.orientation, by="params"),
+        "Pareto fronts drawn at the architectures' true accuracy",
+    )
+    ctx.table(
+        sec,
+        "pareto_levels",
+        pareto_best_levels(ctx.data.frame, ctx.data.orientation, by="params", n_groups=n_groups),
+        "front level of each group's true best",
+    )

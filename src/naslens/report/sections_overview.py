@@ -52,8 +52,13 @@ def overview(ctx: ReportContext) -> None:
     }
     sec.raw("<h3>Ground truth and subset</h3>")
     sec.raw(key_value_html(items))
-    ctx.table(sec, "provenance", pd.DataFrame([{"key": k, "value": json.dumps(v, default=str)} for k, v in
-                                               items.items()]), "ground-truth provenance", show=False)
+    ctx.table(
+        sec,
+        "provenance",
+        pd.DataFrame([{"key": k, "value": json.dumps(v, default=str)} for k, v in items.items()]),
+        "ground-truth provenance",
+        show=False,
+    )
     sec.raw("<h3>Estimator configurations</h3>")
     ctx.table(sec, "estimators", estimator_table(ctx.data.results), "which configuration produced each score column")
     for note in ctx.data.notes:
@@ -83,12 +88,18 @@ def criteria(ctx: ReportContext) -> None:
     trends = checkpoint_trends(table)
     if len(trends):
         sec.raw("<h3>Criteria over checkpoints</h3>")
-        ctx.figure(sec, "criteria_trends", plot_checkpoint_trends(trends),
-                   "criteria of each one-shot estimator at successive checkpoints")
+        ctx.figure(
+            sec,
+            "criteria_trends",
+            plot_checkpoint_trends(trends),
+            "criteria of each one-shot estimator at successive checkpoints",
+        )
         stab = checkpoint_stability(ctx.data.frame, ctx.data.orientation, ks=ctx.data.ks)
         if len(stab):
-            sec.text("Relative criteria: each checkpoint's scores measured against the next checkpoint's scores "
-                     "(the later one is the reference) instead of the ground truth.")
+            sec.text(
+                "Relative criteria: each checkpoint's scores measured against the next checkpoint's scores "
+                "(the later one is the reference) instead of the ground truth."
+            )
             ctx.table(sec, "checkpoint_stability", stab, "relative Kendall τ and P@top/bottom K between checkpoints")
             ctx.figure(sec, "checkpoint_stability", plot_stability(stab), "ranking stability between checkpoints")
 
@@ -96,18 +107,27 @@ def criteria(ctx: ReportContext) -> None:
 def scatter(ctx: ReportContext) -> None:
     """Ground truth against score for every estimator."""
     sec = ctx.section("scatter", "Ground truth vs. score")
-    sec.text("One point per architecture. A score spanning two or more orders of magnitude is drawn on a log axis "
-             "(symlog when it changes sign); the panel title gives Kendall τ and the number of non-finite scores.")
-    ctx.figure(sec, "scatter", plot_score_scatter(ctx.data.frame, ctx.data.orientation,
-                                                  gt_label=str(ctx.data.provenance.get("metric", "ground truth"))),
-               "ground truth (y) against raw score (x)")
+    sec.text(
+        "One point per architecture. A score spanning two or more orders of magnitude is drawn on a log axis "
+        "(symlog when it changes sign); the panel title gives Kendall τ and the number of non-finite scores."
+    )
+    ctx.figure(
+        sec,
+        "scatter",
+        plot_score_scatter(
+            ctx.data.frame, ctx.data.orientation, gt_label=str(ctx.data.provenance.get("metric", "ground truth"))
+        ),
+        "ground truth (y) against raw score (x)",
+    )
 
 
 def kendall(ctx: ReportContext) -> None:
     """Kendall τ between all estimators and the ground truth."""
     sec = ctx.section("kendall-matrix", "Kendall τ between estimators")
-    sec.text("Pairwise Kendall τ-b over the architectures where both are finite; lower-is-better scores are negated "
-             "first, so a positive τ means the two rank architectures alike.")
+    sec.text(
+        "Pairwise Kendall τ-b over the architectures where both are finite; lower-is-better scores are negated "
+        "first, so a positive τ means the two rank architectures alike."
+    )
     matrix = kendall_matrix(ctx.data.frame, ctx.data.orientation)
     ctx.figure(sec, "kendall_matrix", plot_kendall_matrix(matrix), "Kendall τ matrix")
     ctx.table(sec, "kendall_matrix", matrix.rename_axis("estimator"), "Kendall τ matrix", index=True)

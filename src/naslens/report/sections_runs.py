@@ -39,17 +39,33 @@ def oneshot(ctx: ReportContext, folders: list[Path]) -> None:
         return
     sec = ctx.section("oneshot", "One-shot training diagnostics", with_labels=False)
     if forgetting is not None:
-        _csv_block(ctx, sec, forgetting, "Forgetting", "forgetting",
-                   "forgetting = accuracy right after the architecture's own supernet step − accuracy at the end of "
-                   "that epoch (> 0: later steps undid what its step taught).",
-                   forgetting_summary, plot_forgetting, "forgetting per epoch",
-                   "forgetting per epoch (mean and quartiles)")
+        _csv_block(
+            ctx,
+            sec,
+            forgetting,
+            "Forgetting",
+            "forgetting",
+            "forgetting = accuracy right after the architecture's own supernet step − accuracy at the end of "
+            "that epoch (> 0: later steps undid what its step taught).",
+            forgetting_summary,
+            plot_forgetting,
+            "forgetting per epoch",
+            "forgetting per epoch (mean and quartiles)",
+        )
     if gradients is not None:
-        _csv_block(ctx, sec, gradients, "Gradient similarity", "gradient_similarity",
-                   "cosine similarity of the gradients two architectures send to each shared layer (< 0: they pull "
-                   "the shared weights apart).",
-                   gradient_similarity_summary, plot_gradient_similarity, "gradient cosine per layer",
-                   "gradient cosine per layer")
+        _csv_block(
+            ctx,
+            sec,
+            gradients,
+            "Gradient similarity",
+            "gradient_similarity",
+            "cosine similarity of the gradients two architectures send to each shared layer (< 0: they pull "
+            "the shared weights apart).",
+            gradient_similarity_summary,
+            plot_gradient_similarity,
+            "gradient cosine per layer",
+            "gradient cosine per layer",
+        )
 
 
 def _csv_block(
@@ -80,8 +96,10 @@ def store(ctx: ReportContext, store_dir: Path) -> None:
     from naslens.store import ScoreStore
 
     sec = ctx.section("store", "Score store", with_labels=False)
-    sec.text(f"Contents of the score store {store_dir}: one row per (estimator, configuration, seed, checkpoint), "
-             "with the number of results by status and the mean seconds per architecture.")
+    sec.text(
+        f"Contents of the score store {store_dir}: one row per (estimator, configuration, seed, checkpoint), "
+        "with the number of results by status and the mean seconds per architecture."
+    )
     with ScoreStore(store_dir, create=False) as st:
         table = st.table()
         configs = st.configs()
@@ -91,7 +109,9 @@ def store(ctx: ReportContext, store_dir: Path) -> None:
     status = table["status"].where(~table["status"].str.startswith("failed"), "failed")
     counts = (
         table.assign(status=status)
-        .groupby(["estimator", "config_hash", "seed", "checkpoint", "status"]).size().unstack(fill_value=0)
+        .groupby(["estimator", "config_hash", "seed", "checkpoint", "status"])
+        .size()
+        .unstack(fill_value=0)
     )
     seconds = table.groupby(["estimator", "config_hash", "seed", "checkpoint"])["seconds"].mean().rename("mean_s")
     summary = counts.join(seconds).reset_index()
@@ -113,6 +133,8 @@ def store(ctx: ReportContext, store_dir: Path) -> None:
         result.insert(0, "estimator", f"{est}@{ckpt}" if ckpt else str(est))
         tables.append(result)
     if tables:
-        sec.text("Relative criteria between consecutive seeds of the same configuration (the later seed is the "
-                 "reference), on this evaluation's architectures (for deiso-mean: the class representatives).")
+        sec.text(
+            "Relative criteria between consecutive seeds of the same configuration (the later seed is the "
+            "reference), on this evaluation's architectures (for deiso-mean: the class representatives)."
+        )
         ctx.table(sec, "seed_stability", pd.concat(tables, ignore_index=True), "stability between seeds")

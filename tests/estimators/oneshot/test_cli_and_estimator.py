@@ -12,7 +12,7 @@ import naslens.estimators.oneshot  # noqa: F401  (registers oneshot_acc / onesho
 from naslens.cli_oneshot import app
 from naslens.data.fashion_mnist import fmnist_available
 from naslens.estimators.base import create_estimator
-from naslens.spaces.nb201 import NB201Arch, NB201Space
+from naslens.spaces.nb201 import NB201Arch, NB201Space, has_effective_conv
 from naslens.store import ScoreStore
 
 pytestmark = pytest.mark.needs_fmnist
@@ -94,6 +94,14 @@ def test_train_score_combine_cli(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     lines = (tmp_path / "g.csv").read_text().splitlines()
     assert lines[0] == "pair,arch_a,arch_b,parameter,cosine" and len(lines) > 3
+    # pairs come from the space the supernet was trained on (here: --require-conv)
+    drawn = {a for line in lines[1:] for a in line.split(",")[1:3]}
+    assert drawn and all(has_effective_conv(NB201Arch.from_string(a)) for a in drawn)
+    bad = ["gradcos", "--checkpoint", str(run / "epoch-0002.pt"), "--out", str(tmp_path / "h.csv"), "--device", "cpu"]
+    r = runner.invoke(app, [*bad, "--batch-size", "100000"])
+    assert r.exit_code == 2 and "validation split has" in " ".join(r.output.split())
+    r = runner.invoke(app, ["combine", "--store", str(store), "--kind", "savg", "--seed", "9"])
+    assert r.exit_code == 2 and "no scores of seed 9" in " ".join(r.output.split())
 
     est = create_estimator("oneshot_loss", checkpoint=run / "epoch-0002.pt", n_batches=2, batch_size=64, device="cpu")
     archs = [NB201Arch.from_index(i) for i in (0, 9930)]

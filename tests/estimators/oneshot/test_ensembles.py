@@ -92,3 +92,7 @@ def test_store_combinations(tmp_path: Path) -> None:
         np.testing.assert_array_equal(c.values, [3, 2, 1])  # one stored member per class: its score
         with pytest.raises(ValueError, match="2 seeds"):
             seed_average(st, "nb201", "oneshot_acc", seeds=[0])
+        with pytest.raises(ValueError, match=r"seed\(s\) \[5\]"):
+            seed_average(st, "nb201", "oneshot_acc", seeds=[0, 5])
+        with pytest.raises(ValueError, match=r"no scores of seed 7 .*seeds: \[0, 1\]"):
+            temporal_score_average(st, "nb201", "oneshot_acc", k=2, seed=7)

@@ -121,8 +121,9 @@ def test_require_conv_filters_every_sampler_and_keeps_their_distributions() -> N
     assert set(counts) == valid and _chi2_uniform(list(counts.values())) > 1e-3
     d = make_sampler("deiso", ops=OPS2, require_conv=True)
     assert all(has_effective_conv(a) for a in d.representatives)
-    n_valid_classes = len({canonical(NB201Arch(o)) for o in itertools.product(OPS2, repeat=6)
-                           if has_effective_conv(NB201Arch(o))})
+    n_valid_classes = len(
+        {canonical(NB201Arch(o)) for o in itertools.product(OPS2, repeat=6) if has_effective_conv(NB201Arch(o))}
+    )
     assert len(d.representatives) == n_valid_classes
     r = make_sampler("deiso-rejection", ops=OPS2, require_conv=True)
     assert all(has_effective_conv(a) for _ in range(300) for a in r.step(rng))

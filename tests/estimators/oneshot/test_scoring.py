@@ -132,6 +132,25 @@ def test_score_checkpoints_into_store_resumable(
         select_archs("some")
 
 
+def test_score_checkpoints_leaves_out_archs_with_ops_the_supernet_lacks(
+    tmp_path: Path, splits: ImageSplits, tiny_config: SupernetTrainConfig
+) -> None:
+    ops = ("none", "skip_connect", "nor_conv_3x3")
+    cfg = tiny_config.replace(epochs=1, checkpoint_every=1, ops=ops)
+    train_supernet(cfg, tmp_path / "run", data=splits, progress=False)
+    refs = resolve_checkpoints([str(tmp_path / "run")])
+    archs = select_archs("deiso", sample=40, seed=1)
+    inside = [a for a in archs if set(a.ops) <= set(ops)]
+    assert 0 < len(inside) < len(archs)
+    sc = ScoreConfig(n_batches=1, batch_size=16)
+    with ScoreStore(tmp_path / "store") as st:
+        (row,) = score_checkpoints(refs, archs, st, sc, data=splits, progress=False)
+        assert (row.scored, row.outside) == (len(inside), len(archs) - len(inside))
+        assert set(st.table().arch) == {NB201Space().key(a) for a in inside}
+        with pytest.raises(ValueError, match="none of the 1 architectures"):
+            score_checkpoints(refs, [NB201Arch(("avg_pool_3x3",) * 6)], st, sc, data=splits, progress=False)
+
+
 def test_select_archs_from_file_and_ground_truth(tmp_path: Path) -> None:
     import pandas as pd
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from naslens.estimators.oneshot.supernet import NB201Supernet, live_edges
-from naslens.spaces.nb201 import NB201Arch, NB201Space
+from naslens.spaces.nb201 import NB201Arch, NB201Space, canonical
 
 
 def _archs(n: int = 40) -> list[NB201Arch]:
@@ -64,7 +64,7 @@ def test_bn_affine_switch() -> None:
     assert n_on - n_off == 6 * 2 * 2 * (4 + 8 + 16)
 
 
-def test_skipped_ops_get_no_gradient_and_isomorphic_archs_share() -> None:
+def test_skipped_ops_get_no_gradient_and_dead_edge_isomorphs_share() -> None:
     torch.manual_seed(0)
     net = NB201Supernet(C=4, N=1, in_channels=1, dropout=0.0)
     x, y = torch.randn(4, 1, 8, 8), torch.tensor([0, 1, 2, 3])
@@ -80,6 +80,12 @@ def test_skipped_ops_get_no_gradient_and_isomorphic_archs_share() -> None:
     grads_b = {n: p.grad for n, p in net.named_parameters() if p.grad is not None}
     assert grads_a.keys() == grads_b.keys()
     assert all(torch.equal(grads_a[n], grads_b[n]) for n in grads_a)
+    # an isomorph that moves the conv along the skip (0->1 + skip 1->3 vs 0->3) uses another edge's module
+    c = NB201Arch(("none", "none", "none", "nor_conv_3x3", "none", "none"))
+    assert canonical(c) == canonical(a)
+    conv = {n for n, _ in net.path_parameters(c) if ".edges." in n}
+    assert conv and all(".edges.0->3.nor_conv_3x3." in n for n in conv)
+    assert not conv & {n for n, _ in net.path_parameters(a)}
 
 
 def test_restricted_ops_and_bad_arguments() -> None:

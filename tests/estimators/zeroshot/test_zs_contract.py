@@ -16,8 +16,21 @@ def test_every_registered_proxy_satisfies_the_contract(name):
 
 
 def test_registry_metadata():
-    assert {"grad_norm", "plain", "snip", "grasp", "fisher", "synflow", "jacob_cov", "nwot", "zen", "ntk",
-            "linear_regions", "epe_nas", "l2_norm"} <= set(list_proxies())
+    assert {
+        "grad_norm",
+        "plain",
+        "snip",
+        "grasp",
+        "fisher",
+        "synflow",
+        "jacob_cov",
+        "nwot",
+        "zen",
+        "ntk",
+        "linear_regions",
+        "epe_nas",
+        "l2_norm",
+    } <= set(list_proxies())
     assert list_proxies("grad*") == ["grad_norm"]
     assert create_proxy("ntk").info.higher_is_better is False
     assert create_proxy("synflow").info.bn_mode == "removed" and create_proxy("synflow").info.precision == "float64"

@@ -59,7 +59,7 @@ def test_grasp_matches_full_hessian(setup):
     sizes = (W1.numel(), W2.numel())
 
     def loss(theta: torch.Tensor) -> torch.Tensor:
-        a, c = theta[: sizes[0]].view_as(W1), theta[sizes[0]:].view_as(W2)
+        a, c = theta[: sizes[0]].view_as(W1), theta[sizes[0] :].view_as(W2)
         return torch.nn.functional.cross_entropy(x @ a.T @ c.T, y)
 
     theta = torch.cat([W1.flatten(), W2.flatten()])

@@ -16,8 +16,16 @@ from naslens.estimators.zeroshot.runner import score_space
 from naslens.spaces import get_space
 from naslens.store import ScoreStore
 
-SMALL = {"dataset": "ImageNet16-120", "data": "noise", "batch_size": 6, "n_batches": 2, "seed": 0, "C": 4, "N": 1,
-         "device": "cpu"}
+SMALL = {
+    "dataset": "ImageNet16-120",
+    "data": "noise",
+    "batch_size": 6,
+    "n_batches": 2,
+    "seed": 0,
+    "C": 4,
+    "N": 1,
+    "device": "cpu",
+}
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +100,25 @@ def test_cli_helpers(space):
 
 def test_cli_score_and_ensemble(tmp_path):
     runner = CliRunner()
-    args = ["--proxies", "snip,synflow", "--data", "noise", "--dataset", "ImageNet16-120", "--sample", "2",
-            "--batch-size", "4", "--n-batches", "1", "--store", str(tmp_path), "--quiet",
-            "--ensemble", "hybrid:synflow+params"]
+    args = [
+        "--proxies",
+        "snip,synflow",
+        "--data",
+        "noise",
+        "--dataset",
+        "ImageNet16-120",
+        "--sample",
+        "2",
+        "--batch-size",
+        "4",
+        "--n-batches",
+        "1",
+        "--store",
+        str(tmp_path),
+        "--quiet",
+        "--ensemble",
+        "hybrid:synflow+params",
+    ]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     assert "hybrid:synflow+params" in res.output

@@ -132,6 +132,9 @@ def temporal_score_average(
     if k < 2:
         raise ValueError(f"k must be ≥ 2 to average, got {k}")
     t = _rows(store, space, estimator, config_hash_)
+    if not (t.seed == seed).any():
+        have = sorted(int(s) for s in t.seed.unique() if s != SEED_AGGREGATE)
+        raise ValueError(f"{estimator}: no scores of seed {seed} in the store (seeds: {have})")
     t = t[t.seed == seed]
     info, cfg = _source(store, estimator, t)
     labels = sorted(t.checkpoint.unique())
@@ -164,9 +167,13 @@ def seed_average(
     ``<estimator>@seeds`` with seed ``-1``. Returns the checkpoint labels written."""
     t = _rows(store, space, estimator, config_hash_)
     t = t[t.seed != SEED_AGGREGATE]
-    use = sorted(t.seed.unique()) if seeds is None else sorted(set(seeds))
+    have = sorted(int(s) for s in t.seed.unique())
+    use = have if seeds is None else sorted(set(seeds))
     if len(use) < 2:
-        raise ValueError(f"seed averaging needs ≥ 2 seeds, the store has {use}")
+        raise ValueError(f"seed averaging needs ≥ 2 seeds, got {use} (the store has {have})")
+    missing = sorted(set(use) - set(have))
+    if missing:
+        raise ValueError(f"{estimator}: no scores of seed(s) {missing} in the store (seeds: {have})")
     info, cfg = _source(store, estimator, t)
     common = set.intersection(*[set(t[t.seed == s].checkpoint) for s in use])
     keys = sorted(t.arch.unique())

@@ -10,7 +10,11 @@ trained on one batch (their gradients are averaged by the trainer).
 - ``deiso-rejection``: the same distribution without a class table: draw uniformly over architectures and accept
   a draw only if it is its class's *recorded* representative; the first draw of a new class becomes its recorded
   representative (the record is sampler state, saved in checkpoints). Once every class has been seen the accepted
-  draws are uniform over classes; before that, large classes are recorded sooner.
+  draws are uniform over classes; before that, large classes are recorded sooner and a class's first draw is always
+  accepted, so early steps favour large classes. Simulated on the full space (3 seeds): the first 2,000 accepted
+  architectures come from classes of mean size 5.6 (uniform over classes: 2.42), the next 18,000 from classes of
+  mean size 2.43–2.50. For short runs (2,000 steps = 125 epochs at 16 steps per epoch) use the table sampler
+  ``deiso``, which is uniform over classes from the first step.
 - ``fairnas``: FairNAS strict fairness: for each edge an independent random permutation of the op list; the
   i-th architecture takes the i-th op of every permutation, so the ``|ops|`` architectures of a step use every op
   on every edge exactly once.
@@ -141,8 +145,11 @@ class DeisoSampler(Sampler):
         if self.archs is not None:
             members: Sequence[NB201Arch] = self.archs
         else:
-            members = [a for a in NB201Space().enumerate() if all(o in self.ops for o in a.ops)
-                       and (not self.require_conv or has_effective_conv(a))]
+            members = [
+                a
+                for a in NB201Space().enumerate()
+                if all(o in self.ops for o in a.ops) and (not self.require_conv or has_effective_conv(a))
+            ]
         best: dict[str, NB201Arch] = {}
         for a in members:
             key = canonical(a)
@@ -216,8 +223,9 @@ class FairNASSampler(Sampler):
     def step(self, rng: np.random.Generator) -> list[NB201Arch]:
         for _ in range(self.max_tries):
             perms = [rng.permutation(len(self.ops)) for _ in range(NUM_EDGES)]
-            archs = [NB201Arch(tuple(self.ops[int(perms[e][i])] for e in range(NUM_EDGES)))
-                     for i in range(len(self.ops))]
+            archs = [
+                NB201Arch(tuple(self.ops[int(perms[e][i])] for e in range(NUM_EDGES))) for i in range(len(self.ops))
+            ]
             if not self.require_conv or all(has_effective_conv(a) for a in archs):
                 return archs
         raise RuntimeError(f"no FairNAS set with an effective convolution in every path in {self.max_tries} draws")

@@ -70,6 +70,7 @@ class ScoredCheckpoint:
     skipped: int
     mean_acc: float
     mean_loss: float
+    outside: int = 0  # architectures using an op the supernet does not hold (trained with ops removed): not scored
 
 
 def store_config(train: SupernetTrainConfig, score: ScoreConfig, metric: str, weight_average: int) -> dict[str, Any]:
@@ -101,7 +102,8 @@ def score_checkpoints(
 
     Args:
         refs: checkpoints, in training order (one run, or several runs/seeds).
-        archs: architectures to score.
+        archs: architectures to score; those using an op the supernet was built without (``ops`` removed for a
+            pruning study) are left out and counted in :attr:`ScoredCheckpoint.outside`.
         store: the score store (resumable: stored keys are skipped).
         score: evaluation settings.
         weight_average: k > 1 scores the weight average of each checkpoint and its k − 1 predecessors of the
@@ -137,14 +139,20 @@ def score_checkpoints(
             suffix = f"@wavg{weight_average}" if weight_average > 1 else ""
             infos = {m: metric_info(m, score, name=f"oneshot_{m}{suffix}") for m in ("acc", "loss")}
             cfgs = {m: store_config(train, score, m, weight_average) for m in ("acc", "loss")}
-            keys = [space.key(a) for a in archs]
+            held = [a for a in archs if all(op in train.ops for op in a.ops)]
+            if not held:
+                raise ValueError(
+                    f"{ref.path}: none of the {len(archs)} architectures can be scored, the supernet holds only "
+                    f"the ops {list(train.ops)}"
+                )
+            keys = [space.key(a) for a in held]
             done = set.intersection(
                 *[
                     store.done("nb201", infos[m].name, cfgs[m], seed=train.seed, checkpoint=ref.label)
                     for m in ("acc", "loss")
                 ]
             )
-            todo = [a for a, k in zip(archs, keys, strict=True) if k not in done]
+            todo = [a for a, k in zip(held, keys, strict=True) if k not in done]
             accs, losses = [], []
             if todo:
                 data_key = repr((train.n_train, train.n_val, train.data_seed, train.input_size, train.channels))
@@ -176,9 +184,10 @@ def score_checkpoints(
                     ref.label,
                     train.seed,
                     len(todo),
-                    len(archs) - len(todo),
+                    len(held) - len(todo),
                     float(np.mean(accs)) if accs else float("nan"),
                     float(np.mean(losses)) if losses else float("nan"),
+                    len(archs) - len(held),
                 )
             )
     return out

@@ -5,8 +5,11 @@ an edge is live when its op is not ``none``, its source node is reachable from t
 and its target reaches the cell output. Skipped edges contribute zero, exactly what the benchmark network computes
 for them when cell BatchNorm has no affine parameters (``ReLU(0) = 0``, ``conv(0) = 0``, ``BN(0) = 0``), so a
 path computes what :func:`naslens.nn.nb201_network.build_nb201` with ``bn_affine=False`` computes with the same
-weights (see :meth:`NB201Supernet.to_standalone`). Isomorphic architectures run the same modules and therefore
-receive the same gradients.
+weights (see :meth:`NB201Supernet.to_standalone`). Architectures that differ only in ``none`` or dead edges run
+the same modules and receive the same gradients. Other isomorphic architectures do not: an op moved along a
+``skip_connect`` (``conv`` on 0→1 then ``skip`` 1→3, vs. ``conv`` on 0→3) computes the same function class with
+another edge's module, so the two get different weights and scores (as in aw_nas). This is why de-isomorphic
+sampling and post-de-isomorphism score averaging change one-shot results.
 
 The macro skeleton is the benchmark's: stem Conv3×3 + BN, three stages of ``N`` cells with ResNet reduction blocks
 in between, BN + ReLU, global average pooling, dropout (a supernet-training addition, 0.1 by default), Linear.

@@ -39,8 +39,7 @@ def epe_score(J: np.ndarray, labels: np.ndarray, n_classes: int) -> float:
     ce_info(
         "epe_nas",
         {"input_jacobian"},
-        "Σ_c |Σ ln(|corr(J_c)| + 1e-5)| over labels c (pairwise differences"
-        " above 100 classes)",
+        "Σ_c |Σ ln(|corr(J_c)| + 1e-5)| over labels c (pairwise differences above 100 classes)",
     )
 )
 class EpeNas(Proxy):

@@ -75,8 +75,15 @@ class RunContext:
         return DATASET_SHAPES[self.dataset][1]
 
     def batch_spec(self) -> BatchSpec:
-        return BatchSpec(source=self.data, batch_size=self.batch_size, n_batches=self.n_batches, seed=self.seed,
-                         shape=self.shape, num_classes=self.num_classes, data_root=self.data_root)
+        return BatchSpec(
+            source=self.data,
+            batch_size=self.batch_size,
+            n_batches=self.n_batches,
+            seed=self.seed,
+            shape=self.shape,
+            num_classes=self.num_classes,
+            data_root=self.data_root,
+        )
 
     def net_config(self) -> dict[str, Any]:
         return {"C": self.C, "N": self.N, "num_classes": self.num_classes, "in_channels": self.shape[0]}
@@ -124,14 +131,21 @@ def estimator_config(proxy: Proxy, ctx: RunContext, provenance: dict[str, Any]) 
 def estimator_info(proxy: Proxy) -> EstimatorInfo:
     i = proxy.info
     return EstimatorInfo(
-        name=i.name, family="zeroshot", higher_is_better=i.higher_is_better, needs_data=i.needs_data,
-        needs_labels=i.needs_labels, needs_training=False, bn_mode=i.bn_mode, precision=i.precision,
+        name=i.name,
+        family="zeroshot",
+        higher_is_better=i.higher_is_better,
+        needs_data=i.needs_data,
+        needs_labels=i.needs_labels,
+        needs_training=False,
+        bn_mode=i.bn_mode,
+        precision=i.precision,
         description=i.description,
     )
 
 
-def score_network(space: Any, arch: Any, scorer: FusedScorer, ctx: RunContext, cache: BatchCache) -> dict[str,
-                                                                                                          ProxyOutcome]:
+def score_network(
+    space: Any, arch: Any, scorer: FusedScorer, ctx: RunContext, cache: BatchCache
+) -> dict[str, ProxyOutcome]:
     """Build ``arch``'s network with ``torch.manual_seed(ctx.seed)`` and score it with every proxy of ``scorer``.
 
     Proxies declaring network overrides (``ProxyInfo.network``) get their own network built with them."""
@@ -180,5 +194,11 @@ class ZeroShotEstimator:
             values.append(out.value)
             status.append(out.status)
             secs.append(out.seconds)
-        return Scores(self.info, self.config(), keys, np.asarray(values, dtype=np.float64), status,
-                      seconds=np.asarray(secs, dtype=np.float64))
+        return Scores(
+            self.info,
+            self.config(),
+            keys,
+            np.asarray(values, dtype=np.float64),
+            status,
+            seconds=np.asarray(secs, dtype=np.float64),
+        )

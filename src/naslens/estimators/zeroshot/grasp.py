@@ -10,8 +10,7 @@ from naslens.estimators.zeroshot.passes import CEBackwardResult, ce_info, sum_pr
     ce_info(
         "grasp",
         {"hessian_grad"},
-        "Σ −W ⊙ (H g), g = ∂L/∂W, H = ∂²L/∂W² (one Hessian-vector product,"
-        " temperature 1)",
+        "Σ −W ⊙ (H g), g = ∂L/∂W, H = ∂²L/∂W² (one Hessian-vector product, temperature 1)",
     )
 )
 class Grasp(Proxy):

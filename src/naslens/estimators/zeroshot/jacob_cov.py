@@ -23,8 +23,7 @@ def jacobian_correlation(J: np.ndarray) -> np.ndarray:
     ce_info(
         "jacob_cov",
         {"input_jacobian"},
-        "−Σ_i [ln(σ_i + k) + 1/(σ_i + k)], σ = eig(corr(J)), J_n = ∂Σ_c"
-        " y_nc/∂x_n, k = 1e-5",
+        "−Σ_i [ln(σ_i + k) + 1/(σ_i + k)], σ = eig(corr(J)), J_n = ∂Σ_c y_nc/∂x_n, k = 1e-5",
         needs_labels=False,
     )
 )

@@ -12,8 +12,10 @@ def relu_logdet(K: torch.Tensor) -> float:
     """``ln|det K|`` via ``slogdet`` in float64; raises on a singular kernel or a negative determinant."""
     K = K.double()
     if int(torch.linalg.matrix_rank(K)) < K.shape[0]:
-        raise ProxyError(f"singular NASWOT kernel (rank {int(torch.linalg.matrix_rank(K))} < {K.shape[0]}): "
-                         "some inputs share one activation code")
+        raise ProxyError(
+            f"singular NASWOT kernel (rank {int(torch.linalg.matrix_rank(K))} < {K.shape[0]}): "
+            "some inputs share one activation code"
+        )
     sign, logabs = torch.linalg.slogdet(K)
     if float(sign) == 0:
         raise ProxyError("singular NASWOT kernel (determinant 0)")

@@ -101,17 +101,32 @@ def score_space(
         results[key] = outs
         if store is not None:
             for n, o in outs.items():
-                store.put(space.name, key, infos[n], configs[n], seed=ctx.seed, value=o.value, status=o.status,
-                          seconds=o.seconds)
+                store.put(
+                    space.name,
+                    key,
+                    infos[n],
+                    configs[n],
+                    seed=ctx.seed,
+                    value=o.value,
+                    status=o.status,
+                    seconds=o.seconds,
+                )
         if on_result is not None:
             on_result(key, outs)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("[bold]scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  TextColumn("{task.description}"), disable=not progress) as bar:
-        task = bar.add_task(f"{len(keys) - len(todo)} already in store", total=len(keys),
-                            completed=len(keys) - len(todo))
+    with Progress(
+        TextColumn("[bold]scoring"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        disable=not progress,
+    ) as bar:
+        task = bar.add_task(
+            f"{len(keys) - len(todo)} already in store", total=len(keys), completed=len(keys) - len(todo)
+        )
         if workers <= 1:
             _init_worker(space.name, asdict(ctx), options, 0)  # this process keeps its own thread setting
             for k, names in todo:
@@ -119,8 +134,9 @@ def score_space(
                 bar.advance(task)
         else:
             init = (space.name, asdict(ctx), options, threads)
-            with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                                        initargs=init) as pool:
+            with cf.ProcessPoolExecutor(
+                workers, mp_context=mp.get_context("spawn"), initializer=_init_worker, initargs=init
+            ) as pool:
                 pending: set[cf.Future[Any]] = set()
                 it = iter(todo)
                 while True:
