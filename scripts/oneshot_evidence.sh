@@ -3,6 +3,7 @@
 # Rerun the same line after a kill: training continues from last.pt (--resume), scoring skips what the store holds.
 #   scripts/oneshot_evidence.sh            # everything: train (2 seeds in parallel), score, combine, evaluate, tables
 #   STEP=train scripts/oneshot_evidence.sh # only one step (train | score | evaluate | report)
+#   RUNS="mc3 fairnas" SCORE_EPOCHS="40 80 120" STEP=score scripts/oneshot_evidence.sh  # a subset, fewer checkpoints
 # Evaluation rows: params and relu (structural baselines on the same architectures), each supernet's OS accuracy
 # and loss per checkpoint, their mean over the seeds' supernets (@seeds) and over 3 consecutive checkpoints (@savg3).
 set -euo pipefail
@@ -45,21 +46,31 @@ fi
 if [[ $STEP == all || $STEP == score ]]; then
   for run in $RUNS; do
     for seed in $SEEDS; do
-      "${NASLENS[@]}" oneshot score --checkpoints "$R/$run/s$seed" --store "$R/$run/store" \
+      # SCORE_EPOCHS="40 80 120" scores only those checkpoints (rerun without it later to add the others)
+      ckpts=("$R/$run/s$seed")
+      if [[ -n ${SCORE_EPOCHS:-} ]]; then
+        ckpts=(); for e in $SCORE_EPOCHS; do ckpts+=("$(printf '%s/%s/s%s/epoch-%04d.pt' "$R" "$run" "$seed" "$e")"); done
+      fi
+      "${NASLENS[@]}" oneshot score $(printf -- '--checkpoints %s ' "${ckpts[@]}") --store "$R/$run/store" \
         --subset "gt:$GT" --n-batches 4 --batch-size 256 --bn-mode train --threads 1 &
     done
     wait
     "${NASLENS[@]}" oneshot combine --store "$R/$run/store" --kind seeds
-    # temporal ensemble: each checkpoint's scores averaged with its 2 predecessors' (same supernet), per seed
-    # shellcheck disable=SC2046
-    "${NASLENS[@]}" oneshot combine --store "$R/$run/store" --kind savg --k 3 $(printf -- '--seed %s ' $SEEDS)
+    # temporal ensemble: each checkpoint's scores averaged with its 2 predecessors' (same supernet), per seed;
+    # only with every checkpoint scored (a window over a subset would span other epochs)
+    if [[ -z ${SCORE_EPOCHS:-} ]]; then
+      # shellcheck disable=SC2046
+      "${NASLENS[@]}" oneshot combine --store "$R/$run/store" --kind savg --k 3 $(printf -- '--seed %s ' $SEEDS)
+    fi
   done
 fi
 if [[ $STEP == all || $STEP == evaluate ]]; then
   for run in $RUNS; do
+    # every one-shot estimator the store holds (oneshot_acc/loss, @seeds, @savg3 where computed)
+    stored=$(${PY:-.venv/bin/python} -c 'import sys; from naslens.store import ScoreStore
+with ScoreStore(sys.argv[1], create=False) as st: print(",".join(sorted(set(st.table().estimator))))' "$R/$run/store")
     "${NASLENS[@]}" evaluate -g "$GT" -d fashion-mnist -s all --k 0.05 --show-k 0.05 \
-      -e params,relu,oneshot_acc,oneshot_loss,oneshot_acc@seeds,oneshot_loss@seeds,oneshot_acc@savg3,oneshot_loss@savg3 \
-      --store "$R/$run/store" -o "$D/oneshot-$run"
+      -e "params,relu,$stored" --store "$R/$run/store" -o "$D/oneshot-$run"
   done
 fi
 if [[ $STEP == all || $STEP == report ]]; then
