@@ -8,7 +8,12 @@ import pytest
 import torch
 
 from naslens.data.fashion_mnist import ImageSplits
-from naslens.estimators.oneshot.checkpoint import list_checkpoints, load_checkpoint, resolve_checkpoints
+from naslens.estimators.oneshot.checkpoint import (
+    CheckpointError,
+    list_checkpoints,
+    load_checkpoint,
+    resolve_checkpoints,
+)
 from naslens.estimators.oneshot.supernet import NB201Supernet
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError
 from naslens.estimators.oneshot.trainer import train_step, train_supernet
@@ -62,6 +67,15 @@ def test_checkpoints_every_k_and_discovery(
     assert [r.epoch for r in list_checkpoints(run)] == [2, 3]  # every 2 epochs, and the last
     assert (run / "last.pt").exists() and (run / "history.csv").exists() and (run / "config.json").exists()
     assert [r.label for r in resolve_checkpoints([f"{run}:last-1"])] == ["epoch-0003"]
+    # last.pt is the epoch-0003 checkpoint: one reference; a selector on a file is refused; ':' in a folder name
+    assert [r.label for r in resolve_checkpoints([str(run / "last.pt"), str(run)])] == ["epoch-0003", "epoch-0002"]
+    with pytest.raises(CheckpointError, match="run folders only"):
+        resolve_checkpoints([f"{run / 'epoch-0002.pt'}:last-1"])
+    colon = tmp_path / "a:b"
+    colon.mkdir()
+    (colon / "epoch-0002.pt").write_bytes((run / "epoch-0002.pt").read_bytes())
+    assert [r.label for r in resolve_checkpoints([str(colon)])] == ["epoch-0002"]
+    assert [r.label for r in resolve_checkpoints([f"{colon}:last-1"])] == ["epoch-0002"]
     assert len(res.history) == 3 and all(h["steps"] == 3 for h in res.history)
     ck = load_checkpoint(run / "epoch-0002.pt")
     assert ck["epoch"] == 2 and SupernetTrainConfig.from_dict(ck["config"]) == tiny_config

@@ -85,14 +85,16 @@ def list_checkpoints(run_dir: str | os.PathLike[str]) -> list[CheckpointRef]:
 
 def resolve_checkpoints(specs: list[str]) -> list[CheckpointRef]:
     """Expand checkpoint specs: a ``.pt`` file, or a run folder (all its kept checkpoints), or
-    ``FOLDER:last-K`` (its K latest kept checkpoints). Duplicates are dropped; order is kept.
+    ``FOLDER:last-K`` (its K latest kept checkpoints). Duplicates (the same file, or ``last.pt`` and the kept
+    checkpoint of the same epoch) are dropped; order is kept.
 
     Raises:
         CheckpointError: a spec names nothing usable.
     """
-    out: dict[Path, CheckpointRef] = {}
+    out: dict[tuple[Path, int], CheckpointRef] = {}
     for spec in specs:
-        base, _, suffix = spec.partition(":")
+        # a spec that exists as a path is taken whole (paths may contain ':'); else the last ':' starts a selector
+        base, suffix = (spec, "") if Path(spec).exists() or ":" not in spec else spec.rsplit(":", 1)
         p = Path(base)
         if p.is_dir():
             refs = list_checkpoints(p)
@@ -104,11 +106,13 @@ def resolve_checkpoints(specs: list[str]) -> list[CheckpointRef]:
                     raise CheckpointError(f"bad checkpoint selector {suffix!r} in {spec!r} (expected last-K)")
                 refs = refs[-int(m.group(1)) :]
         elif p.is_file():
+            if suffix:
+                raise CheckpointError(f"selector {suffix!r} in {spec!r} applies to run folders only, not to a file")
             m = _EPOCH_RE.match(p.name)
             epoch = int(m.group(1)) if m else int(load_checkpoint(p)["epoch"])
             refs = [CheckpointRef(p, epoch)]
         else:
             raise CheckpointError(f"checkpoint spec {spec!r}: no such file or folder")
-        for r in refs:
-            out.setdefault(r.path.resolve(), r)
+        for r in refs:  # one checkpoint per (run, epoch): last.pt and epoch-XXXX.pt of the same epoch are one
+            out.setdefault((r.path.resolve().parent, r.epoch), r)
     return list(out.values())
