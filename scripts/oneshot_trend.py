@@ -108,6 +108,55 @@ def summary(frames: dict[str, pd.DataFrame], base: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
+def _tau(a: pd.Series, b: pd.Series) -> tuple[float, int]:
+    """Kendall τ-b over the architectures where both are finite, and how many were left out."""
+    from scipy.stats import kendalltau
+
+    ok = a.notna() & b.notna() & a.abs().ne(float("inf")) & b.abs().ne(float("inf"))
+    return float(kendalltau(a[ok], b[ok]).statistic), int((~ok).sum())
+
+
+def diagnostics(scores: pd.DataFrame, run: str) -> list[dict[str, object]]:
+    """Per checkpoint: rank agreement of the two seeds' supernets (one-shot ranking stability), of consecutive
+    checkpoints of the same supernet, and of the score with the parameter count (complexity bias)."""
+    rows = []
+    for score in ("oneshot_acc", "oneshot_loss"):
+        cols = {m["ck"]: {} for c in scores.columns if (m := LABEL.match(c)) and m["score"] == score}
+        for c in scores.columns:
+            m = LABEL.match(c)
+            if m and m["score"] == score and not m["ens"] and m["seed"] is not None:
+                cols[m["ck"]][m["seed"]] = c
+        labels = sorted(cols)
+        for i, ck in enumerate(labels):
+            seeds = cols[ck]
+            row: dict[str, object] = {"run": run, "score": score.removeprefix("oneshot_"), "epoch": int(ck[6:])}
+            sd = sorted(seeds)
+            if len(sd) >= 2:
+                row["τ(seed a, seed b)"], row["left out"] = _tau(scores[seeds[sd[0]]], scores[seeds[sd[1]]])
+            prev = cols[labels[i - 1]] if i else {}
+            common = sorted(set(prev) & set(seeds))
+            if common:
+                row["τ(previous checkpoint)"] = sum(_tau(scores[prev[s]], scores[seeds[s]])[0] for s in common) / len(
+                    common
+                )
+            sign = -1.0 if score == "oneshot_loss" else 1.0
+            row["τ(score, params)"] = sum(_tau(sign * scores[seeds[s]], scores["params"])[0] for s in sd) / len(sd)
+            rows.append(row)
+    return rows
+
+
+def diagnostics_markdown(rows: list[dict[str, object]]) -> str:
+    cols = ["run", "score", "epoch", "τ(seed a, seed b)", "τ(previous checkpoint)", "τ(score, params)", "left out"]
+    out = ["| " + " | ".join(cols) + " |", "|---|---|" + "---:|" * (len(cols) - 2)]
+    for r in rows:
+        cells = []
+        for c in cols:
+            v = r.get(c, "–")
+            cells.append(f"{v:+.3f}" if isinstance(v, float) else str(v))
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def wall_times(runs_dir: Path, run: str) -> str:
     parts = []
     for hist in sorted((runs_dir / run).glob("s*/history.csv")):
@@ -178,6 +227,7 @@ def main() -> None:
     base = pd.DataFrame()
     ceiling = None
     ceiling_txt = ""
+    diag_rows: list[dict[str, object]] = []
     for run in [r.strip() for r in args.runs.split(",") if r.strip()]:
         d = args.results / f"oneshot-{run}"
         frames[run], b = parse(d / "evaluation.csv")
@@ -196,6 +246,7 @@ def main() -> None:
             f"({g.get('seed_aggregation')}), recipe `{rec.get('name')}`, file sha256 `{str(src.get('sha256'))[:12]}`; "
             f"subset `{doc.get('subset')}`, {doc.get('n_archs')} architectures"
         )
+        diag_rows.extend(diagnostics(pd.read_csv(d / "scores.csv"), run))
         sections.append(
             f"## {run}\n\nTraining wall time: {wall_times(args.runs_dir, run)}.\n\n{markdown(frames[run])}\n"
         )
@@ -224,6 +275,17 @@ def main() -> None:
         "## Summary: last checkpoint of each sampler",
         "",
         summary(frames, base),
+        "",
+        "## Stability and complexity bias of the one-shot rankings",
+        "",
+        "Kendall τ between the two seeds' supernets' scores of the same architectures (`τ(seed a, seed b)`, the",
+        "one-shot counterpart of the ground truth's seed-to-seed τ), between a supernet's scores at this and its",
+        "previous scored checkpoint (mean over seeds), and between the score and the parameter count (mean over",
+        "seeds; loss negated so that positive = larger networks score better).",
+        f"The ground truth's own τ with params is {base.set_index('estimator').loc['params', 'KD']:+.3f}.",
+        "`left out`: architectures with a non-finite score in either seed.",
+        "",
+        diagnostics_markdown(diag_rows),
         "",
         *sections,
     ]
