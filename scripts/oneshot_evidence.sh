@@ -2,7 +2,7 @@
 # One-shot evidence on nb201-fmnist (issue #5): the runs of docs/results/oneshot-plan.md, resumable end to end.
 # Rerun the same line after a kill: training continues from last.pt (--resume), scoring skips what the store holds.
 #   scripts/oneshot_evidence.sh            # everything: train (2 seeds in parallel), score, combine, evaluate, tables
-#   STEP=train scripts/oneshot_evidence.sh # only one step (train | score | evaluate | report)
+#   STEP=train scripts/oneshot_evidence.sh # only one step (train | score | evaluate | gradcos | report)
 #   RUNS="mc3 fairnas" SCORE_EPOCHS="40 80 120" STEP=score scripts/oneshot_evidence.sh  # a subset, fewer checkpoints
 # Evaluation rows: params and relu (structural baselines on the same architectures), each supernet's OS accuracy
 # and loss per checkpoint, their mean over the seeds' supernets (@seeds) and over 3 consecutive checkpoints (@savg3).
@@ -71,6 +71,17 @@ if [[ $STEP == all || $STEP == evaluate ]]; then
 with ScoreStore(sys.argv[1], create=False) as st: print(",".join(sorted(set(st.table().estimator))))' "$R/$run/store")
     "${NASLENS[@]}" evaluate -g "$GT" -d fashion-mnist -s all --k 0.05 --show-k 0.05 \
       -e "params,relu,$stored" --store "$R/$run/store" -o "$D/oneshot-$run"
+  done
+fi
+if [[ $STEP == all || $STEP == gradcos ]]; then
+  # per-layer gradient cosine of the same 50 random architecture pairs on one validation batch, last checkpoint
+  mkdir -p "$R/gradcos"
+  for run in $RUNS; do
+    for seed in $SEEDS; do
+      "${NASLENS[@]}" oneshot gradcos --checkpoint "$(printf '%s/%s/s%s/epoch-%04d.pt' "$R" "$run" "$seed" "$EPOCHS")" \
+        --out "$R/gradcos/$run-s$seed.csv" --pairs 50 --batch-size 256 --seed 0 --device cpu &
+    done
+    wait
   done
 fi
 if [[ $STEP == all || $STEP == report ]]; then

@@ -157,6 +157,38 @@ def diagnostics_markdown(rows: list[dict[str, object]]) -> str:
     return "\n".join(out)
 
 
+def _group(parameter: str) -> str:
+    if ".edges." in parameter:
+        return "cell ops"
+    if parameter.startswith("classifier"):
+        return "classifier"
+    return "skeleton"  # stem, reduction blocks, last BatchNorm
+
+
+def gradcos_markdown(runs_dir: Path, runs: list[str]) -> str:
+    """Mean per-tensor gradient cosine of the same architecture pairs, per sampler and parameter group."""
+    out = []
+    for run in runs:
+        files = sorted((runs_dir / "gradcos").glob(f"{run}-s*.csv"))
+        if not files:
+            continue
+        d = pd.concat([pd.read_csv(f) for f in files])
+        d["group"] = d["parameter"].map(_group)
+        cells = []
+        for g in ("cell ops", "skeleton", "classifier"):
+            v = d.loc[d["group"] == g, "cosine"].dropna()
+            cells.append(f"{v.mean():+.3f} ({(v < 0).mean():.0%})" if len(v) else "–")
+        v = d["cosine"].dropna()
+        out.append(f"| {run} | {len(files)} | {d['pair'].nunique()} | {' | '.join(cells)} | {v.mean():+.3f} |")
+    if not out:
+        return ""
+    head = [
+        "| sampler | supernets | pairs | cell ops | skeleton | classifier | all tensors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    return "\n".join(head + out)
+
+
 def wall_times(runs_dir: Path, run: str) -> str:
     parts = []
     for hist in sorted((runs_dir / run).glob("s*/history.csv")):
@@ -287,6 +319,21 @@ def main() -> None:
         "",
         diagnostics_markdown(diag_rows),
         "",
+        *(
+            [
+                "## Gradient similarity between architectures (last checkpoint)",
+                "",
+                "`naslens oneshot gradcos`: 50 random architecture pairs (the same pairs for every supernet), one",
+                "validation batch of 256; cosine between the two architectures' gradients of each weight tensor they",
+                "share, averaged per group (in brackets: share of negative cosines, i.e. conflicting updates).",
+                "Skeleton = stem, reduction blocks and last BatchNorm, used by every path.",
+                "",
+                gc,
+                "",
+            ]
+            if (gc := gradcos_markdown(args.runs_dir, list(frames)))
+            else []
+        ),
         *sections,
     ]
     args.out.write_text("\n".join(text))
