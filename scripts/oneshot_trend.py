@@ -16,6 +16,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 LABEL = re.compile(
@@ -110,10 +111,10 @@ def summary(frames: dict[str, pd.DataFrame], base: pd.DataFrame) -> str:
 
 def _tau(a: pd.Series, b: pd.Series) -> tuple[float, int]:
     """Kendall τ-b over the architectures where both are finite, and how many were left out."""
-    from scipy.stats import kendalltau
+    from naslens.criteria.correlation import kendall_tau  # τ-b, checked against scipy in the tests
 
-    ok = a.notna() & b.notna() & a.abs().ne(float("inf")) & b.abs().ne(float("inf"))
-    return float(kendalltau(a[ok], b[ok]).statistic), int((~ok).sum())
+    ok = np.isfinite(a.to_numpy(dtype=float)) & np.isfinite(b.to_numpy(dtype=float))
+    return kendall_tau(a[ok], b[ok]), int((~ok).sum())
 
 
 def diagnostics(scores: pd.DataFrame, run: str) -> list[dict[str, object]]:
@@ -121,11 +122,11 @@ def diagnostics(scores: pd.DataFrame, run: str) -> list[dict[str, object]]:
     checkpoints of the same supernet, and of the score with the parameter count (complexity bias)."""
     rows = []
     for score in ("oneshot_acc", "oneshot_loss"):
-        cols = {m["ck"]: {} for c in scores.columns if (m := LABEL.match(c)) and m["score"] == score}
+        cols: dict[str, dict[str, str]] = {}  # checkpoint -> seed -> column of one supernet's scores
         for c in scores.columns:
             m = LABEL.match(c)
             if m and m["score"] == score and not m["ens"] and m["seed"] is not None:
-                cols[m["ck"]][m["seed"]] = c
+                cols.setdefault(m["ck"], {})[m["seed"]] = c
         labels = sorted(cols)
         for i, ck in enumerate(labels):
             seeds = cols[ck]
