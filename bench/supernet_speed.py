@@ -26,11 +26,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from naslens.estimators.oneshot.supernet import NB201Supernet
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig
 from naslens.estimators.oneshot.trainer import train_step
 from naslens.spaces import get_space
 from naslens.spaces.nb201 import NB201Arch
+from naslens.spaces.nb201.supernet import NB201Supernet
 
 
 def _sync(device: torch.device) -> None:

@@ -199,13 +199,34 @@ def list_estimators_cmd(pattern: str = typer.Argument("*")) -> None:
 
 
 @app.command("spaces")
-def spaces_cmd() -> None:
-    """List registered search spaces."""
-    from naslens.spaces import SPACES, get_space
+def spaces_cmd(
+    as_json: bool = typer.Option(False, "--json", help="print the SpaceInfo records as JSON"),
+) -> None:
+    """List the registered search spaces with their capabilities (SpaceInfo)."""
+    import json
 
-    for name in SPACES.list():
-        sp = get_space(name)
-        console.print(f"{name}: {sp.size} architectures")
+    from rich.table import Table
+
+    from naslens.spaces import list_spaces
+
+    infos = list_spaces()
+    if as_json:
+        print(json.dumps({n: i.summary() for n, i in infos.items()}, indent=2))
+        return
+    table = Table("space", "size", "classes", "positions", "datasets", "cost columns", "supernet", "description")
+    for name, i in infos.items():
+        card = sorted(set(i.cardinalities))
+        table.add_row(
+            name,
+            "not enumerable" if i.size is None else f"{i.size:,}",
+            "-" if not i.has_isomorphism else (f"{i.num_classes:,}" if i.num_classes else "yes"),
+            f"{len(i.positions)} x {'/'.join(map(str, card))}",
+            ", ".join(i.datasets),
+            ", ".join(i.cost_columns),
+            "yes" if i.has_supernet else "no",
+            i.description,
+        )
+    console.print(table)
 
 
 def _mount_subcommands() -> None:

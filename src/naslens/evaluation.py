@@ -29,7 +29,6 @@ from naslens import criteria
 from naslens.benchmarks import GroundTruth, load_ground_truth
 from naslens.estimators.base import Scores, create_estimator
 from naslens.spaces import get_space
-from naslens.spaces.nb201_complexity import DATASET_CONFIGS
 from naslens.store import ScoreStore
 from naslens.subsets import SubsetPlan, plan_subset
 
@@ -155,10 +154,11 @@ def criteria_for(
     return res, counts, skipped
 
 
-def _structural_context(gt: GroundTruth, metric: str) -> dict[str, Any]:
+def _structural_context(sp: Any, gt: GroundTruth, metric: str) -> dict[str, Any]:
     """Dataset (and, for a naslens-built ground truth, the trained network's macro config) for estimators."""
     ds = gt.metrics[metric].dataset.lower()
-    ctx: dict[str, Any] = {"dataset": ds if ds in DATASET_CONFIGS else "cifar10"}
+    known = {d.lower(): d for d in sp.info.datasets}
+    ctx: dict[str, Any] = {"dataset": known.get(ds, sp.info.default_dataset)}
     recipe = gt.extra.get("recipe")
     if isinstance(recipe, dict) and {"C", "N", "input_size", "channels"} <= set(recipe):
         ctx["net"] = {
@@ -254,7 +254,7 @@ def evaluate(
     st = ScoreStore(store, create=False) if store is not None else None
     stored_names = set(st.estimators()) if st is not None else set()
 
-    context = _structural_context(gt, col)
+    context = _structural_context(sp, gt, col)
     all_scores: list[tuple[str, Scores]] = []
     for name in estimators:
         stored_as = name if name in stored_names else _canonical_estimator(name)
@@ -325,7 +325,7 @@ def _row_table(sp: Any, plan: SubsetPlan, context: dict[str, Any]) -> pd.DataFra
     """index / class / complexity columns of each row, for the per-architecture table."""
     archs = [sp.parse(k) for k in plan.rows]
     net = context.get("net")
-    cx = sp.complexity(archs, **net) if net else sp.complexity(archs, dataset=context["dataset"])
+    cx = sp.complexity(archs, **(sp.net_config(None, **net) if net else sp.net_config(context["dataset"])))
     df = pd.DataFrame(
         {
             "index": [getattr(a, "index", -1) for a in archs],

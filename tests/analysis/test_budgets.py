@@ -2,8 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from naslens.analysis import AnalysisError, budget_picks, mbr_table, nb201_cell_depth
+from naslens.analysis import AnalysisError, budget_picks, mbr_table
 from naslens.spaces import get_space
+from naslens.spaces.nb201.depth import nb201_cell_depth
+from naslens.types import ArchFormatError
 
 
 def _toy():
@@ -82,5 +84,5 @@ def test_cell_depth_by_hand():
     cut = [3, 0, 0, 0, 0, 3]  # node 2 unreachable: output not connected
     mixed = [1, 0, 4, 0, 0, 4]  # 0 -skip-> 1 -pool-> 2 -pool-> 3
     assert nb201_cell_depth([chain, direct, skips, cut, mixed]).tolist() == [3, 1, 0, 0, 2]
-    with pytest.raises(AnalysisError):
+    with pytest.raises(ArchFormatError):
         nb201_cell_depth([[0, 1]])

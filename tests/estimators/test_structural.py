@@ -22,7 +22,7 @@ def test_registry_lists_and_rejects_duplicates() -> None:
 
 def test_complexity_estimators_equal_the_analytic_table() -> None:
     archs = SPACE.enumerate()[:200]
-    table = SPACE.complexity(archs, dataset="cifar100")
+    table = SPACE.complexity(archs, **SPACE.net_config("cifar100"))
     for name in ("params", "flops", "flops_all_ops", "relu"):
         sc = create_estimator(name, dataset="cifar100").score(SPACE, archs)
         assert np.array_equal(sc.values, table[name].to_numpy())

@@ -58,7 +58,7 @@ def write_synthetic_evaluation(folder: Path, n: int = 1200, seed: int = 0) -> Pa
     """
     space = get_space("nb201")
     archs = list(space.enumerate()[:n])
-    cx = space.complexity(archs, dataset="cifar10")
+    cx = space.complexity(archs, **space.net_config("cifar10"))
     rng = np.random.default_rng(seed)
     params = cx["params"].to_numpy()
     y = 80 + 10 * params / params.max() + rng.normal(0, 1.5, n)

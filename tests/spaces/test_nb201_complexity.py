@@ -10,7 +10,7 @@ import torch
 
 from naslens.spaces import get_space
 from naslens.spaces.nb201 import NB201Arch
-from naslens.spaces.nb201_complexity import NetConfig, complexity
+from naslens.spaces.nb201.complexity import NetConfig, complexity
 
 SPACE = get_space("nb201")
 ARCH_284 = "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|none~0|nor_conv_1x1~1|none~2|"
@@ -113,7 +113,7 @@ def test_network_forward_shapes_and_ops() -> None:
     assert net(torch.randn(2, 3, 16, 16)).shape == (2, 120)
     assert net.features(torch.randn(2, 3, 32, 32)).shape == (2, 64, 8, 8)
     # average pooling does not count padding: a constant map stays constant at the borders
-    from naslens.nn.ops import AvgPool3x3, Zero
+    from naslens.spaces.nb201.ops import AvgPool3x3, Zero
 
     x = torch.ones(1, 2, 5, 5)
     assert torch.equal(AvgPool3x3()(x), x)

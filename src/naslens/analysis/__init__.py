@@ -8,7 +8,6 @@ estimator) plus ``orientation = {estimator column: higher_is_better}``, and retu
 
 from naslens.analysis._common import AnalysisError, split_checkpoint
 from naslens.analysis.budgets import budget_picks, mbr_table, plot_budget_accuracy
-from naslens.analysis.cell_depth import nb201_cell_depth
 from naslens.analysis.complexity_bias import complexity_bias, plot_complexity_bias
 from naslens.analysis.complexity_groups import complexity_groups
 from naslens.analysis.forgetting import forgetting_summary, forgetting_values, plot_forgetting
@@ -42,7 +41,6 @@ __all__ = [
     "mbr_table",
     "mutation_pairs",
     "mutation_ratios",
-    "nb201_cell_depth",
     "pareto_best_levels",
     "pareto_levels",
     "plot_budget_accuracy",

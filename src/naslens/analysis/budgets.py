@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from naslens.analysis._common import GT, AnalysisError, column, estimator_names, oriented, require_columns
-from naslens.analysis.cell_depth import nb201_cell_depth
 from naslens.criteria import default_budgets, mean_best_rank
 
 ORACLE = "oracle"
@@ -17,17 +16,21 @@ COMPLEXITY_BASELINES = ("params", "flops")
 
 
 def _cost(frame: pd.DataFrame, cost: str, space: str) -> np.ndarray:
+    """The cost column of the table, or a cost column the space declares (e.g. NB201's ``depth``), computed from
+    ``arch`` with the space's default network settings."""
     if cost in frame.columns:
         return column(frame, cost)
-    if cost == "depth":
-        require_columns(frame, ["arch"], "budgets on depth")
-        from naslens.spaces import get_space
+    from naslens.spaces import get_space
 
-        sp: Any = get_space(space)
-        if sp.name != "nb201":
-            raise AnalysisError(f"depth is defined for nb201 cells only, not for space {sp.name!r}")
-        return nb201_cell_depth(sp.codes_array([sp.parse(str(a)) for a in frame["arch"]])).astype(np.float64)
-    raise AnalysisError(f"no cost column {cost!r} in the table (has {list(frame.columns)}); use flops, params or depth")
+    sp: Any = get_space(space)
+    if cost in sp.info.cost_columns:
+        require_columns(frame, ["arch"], f"budgets on {cost}")
+        table = sp.complexity([sp.parse(str(a)) for a in frame["arch"]])
+        return table[cost].to_numpy(dtype=np.float64)
+    raise AnalysisError(
+        f"no cost column {cost!r} in the table (has {list(frame.columns)}) nor among the cost columns of space "
+        f"{sp.name!r} ({', '.join(sp.info.cost_columns)})"
+    )
 
 
 def budget_picks(
@@ -51,13 +54,13 @@ def budget_picks(
     when those columns exist and are not already estimators.
 
     Args:
-        frame: Score frame with ``ground_truth``, the estimator columns and the cost column (``depth`` is computed
-            from ``arch`` for NB201).
+        frame: Score frame with ``ground_truth``, the estimator columns and the cost column (a cost column of the
+            space that the frame lacks, e.g. NB201's ``depth``, is computed from ``arch``).
         orientation: ``{estimator column: higher_is_better}``.
-        cost: ``"flops"``, ``"params"``, ``"depth"`` or any numeric column.
+        cost: ``"flops"``, ``"params"``, any numeric column, or a cost column of the space (``depth`` on NB201).
         budgets: Explicit budgets (default: evenly spaced).
         n_budgets: Number of default budgets.
-        space: Space for parsing ``arch`` (depth only).
+        space: Space for parsing ``arch`` (cost columns computed from it only).
 
     Returns:
         Table: estimator, cost, budget, n_within, arch, true_rank, relative_rank, ground_truth,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from naslens.estimators.base import ESTIMATORS, EstimatorInfo, Scores
+from naslens.types import SpaceCapabilityError
 
 
 class ComplexityEstimator:
@@ -33,12 +34,19 @@ class ComplexityEstimator:
         return cfg
 
     def score(self, space: Any, archs: Sequence[Any]) -> Scores:
-        """Computed for the benchmark dataset's network, or for ``net`` (C, N, num_classes, in_channels,
-        input_size) when given — e.g. the network a naslens-built ground truth was trained with."""
-        if self.net:
-            table = space.complexity(archs, **self.net)
-        else:
-            table = space.complexity(archs, dataset=self.dataset)
+        """Computed for the benchmark dataset's network (``space.net_config(dataset)``), or for ``net`` (network
+        settings of the space, e.g. those a naslens-built ground truth was trained with) when given.
+
+        Raises:
+            SpaceCapabilityError: the space declares no such cost column (``info.cost_columns``).
+        """
+        if self.column not in space.info.cost_columns:
+            raise SpaceCapabilityError(
+                f"estimator {self.info.name!r} needs the cost column {self.column!r}, which space {space.name!r} "
+                f"does not declare (it has {', '.join(space.info.cost_columns)})"
+            )
+        net = space.net_config(None, **self.net) if self.net else space.net_config(self.dataset)
+        table = space.complexity(archs, **net)
         return Scores.from_values(
             self.info, self.config(), [space.key(a) for a in archs], table[self.column].to_numpy()
         )

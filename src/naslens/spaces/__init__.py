@@ -1,6 +1,26 @@
-"""Search spaces. ``get_space("nb201")`` returns the NAS-Bench-201 topology space."""
+"""Search spaces behind one protocol (:class:`SearchSpace`, :class:`~naslens.types.SpaceInfo`).
 
-from naslens.spaces._base import SPACES, SearchSpace, get_space
-from naslens.spaces.nb201 import NB201Arch, NB201Space
+``get_space("nb201")`` / ``get_space("nb-macro")`` return the registered spaces, ``list_spaces()`` their
+``SpaceInfo``; :func:`check_space` is the contract a space must pass (run by naslens' tests over every registered
+space). Each space is one package (``spaces/nb201/``, ``spaces/nb_macro/``); generic layers use only this module.
+"""
 
-__all__ = ["SPACES", "NB201Arch", "NB201Space", "SearchSpace", "get_space"]
+from naslens.spaces._protocol import SPACES, SearchSpace, Supernet, get_space, list_spaces, load_builtin_spaces
+from naslens.spaces.check import check_space
+from naslens.spaces.coded import CodedSpace
+from naslens.types import ArchFormatError, NetConfigError, SpaceCapabilityError, SpaceInfo
+
+__all__ = [
+    "SPACES",
+    "ArchFormatError",
+    "CodedSpace",
+    "NetConfigError",
+    "SearchSpace",
+    "SpaceCapabilityError",
+    "SpaceInfo",
+    "Supernet",
+    "check_space",
+    "get_space",
+    "list_spaces",
+    "load_builtin_spaces",
+]

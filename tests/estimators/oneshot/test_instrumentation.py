@@ -8,8 +8,8 @@ import torch
 
 from naslens.data.fashion_mnist import ImageSplits
 from naslens.estimators.oneshot.instrumentation import ForgettingTracker, gradient_cosine, path_accuracy
-from naslens.estimators.oneshot.supernet import NB201Supernet
 from naslens.spaces.nb201 import NB201Arch
+from naslens.spaces.nb201.supernet import NB201Supernet
 
 A = NB201Arch(("nor_conv_3x3", "skip_connect", "nor_conv_1x1", "none", "avg_pool_3x3", "nor_conv_3x3"))
 B = NB201Arch(("nor_conv_1x1", "none", "nor_conv_3x3", "skip_connect", "none", "nor_conv_3x3"))

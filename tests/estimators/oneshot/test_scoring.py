@@ -12,10 +12,10 @@ from naslens.data.fashion_mnist import ImageSplits
 from naslens.estimators.oneshot.checkpoint import resolve_checkpoints
 from naslens.estimators.oneshot.score_checkpoints import score_checkpoints, select_archs
 from naslens.estimators.oneshot.scoring import ScoreConfig, metric_info, score_paths
-from naslens.estimators.oneshot.supernet import NB201Supernet
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig
 from naslens.estimators.oneshot.trainer import train_supernet
 from naslens.spaces.nb201 import NB201Arch, NB201Space
+from naslens.spaces.nb201.supernet import NB201Supernet
 from naslens.store import ScoreStore
 
 ARCHS = [NB201Arch.from_index(i) for i in (0, 11, 284, 9930, 1462)]

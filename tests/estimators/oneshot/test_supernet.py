@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from naslens.estimators.oneshot.supernet import NB201Supernet, live_edges
 from naslens.spaces.nb201 import NB201Arch, NB201Space, canonical
+from naslens.spaces.nb201.supernet import NB201Supernet, live_edges
 
 
 def _archs(n: int = 40) -> list[NB201Arch]:

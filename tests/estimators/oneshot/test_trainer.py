@@ -14,10 +14,10 @@ from naslens.estimators.oneshot.checkpoint import (
     load_checkpoint,
     resolve_checkpoints,
 )
-from naslens.estimators.oneshot.supernet import NB201Supernet
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError
 from naslens.estimators.oneshot.trainer import train_step, train_supernet
 from naslens.spaces.nb201 import NB201Arch
+from naslens.spaces.nb201.supernet import NB201Supernet
 
 
 def _same_state(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:

@@ -28,8 +28,8 @@ def batch(n: int = 6, d: int = 4, classes: int = 3, seed: int = 1) -> Batch:
 
 
 def small_nb201(seed: int = 0, ops: tuple[str, ...] | None = None) -> nn.Module:
-    from naslens.nn.nb201_network import build_nb201
     from naslens.spaces.nb201 import NB201Arch
+    from naslens.spaces.nb201.network import build_nb201
 
     torch.manual_seed(seed)
     ops = ops or ("nor_conv_3x3", "nor_conv_1x1", "skip_connect", "avg_pool_3x3", "nor_conv_3x3", "none")

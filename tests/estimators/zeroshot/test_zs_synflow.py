@@ -44,8 +44,8 @@ def test_ignores_bn_and_data_and_restores_weights():
 
 
 def test_full_nb201_reaches_huge_values_without_overflow():
-    from naslens.nn.nb201_network import build_nb201
     from naslens.spaces.nb201 import NB201Arch
+    from naslens.spaces.nb201.network import build_nb201
 
     torch.manual_seed(0)
     net = build_nb201(NB201Arch(("nor_conv_3x3",) * 6))

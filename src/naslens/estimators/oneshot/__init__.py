@@ -22,9 +22,9 @@ from naslens.estimators.oneshot.instrumentation import ForgettingTracker, gradie
 from naslens.estimators.oneshot.samplers import SAMPLERS, Sampler, make_sampler
 from naslens.estimators.oneshot.score_checkpoints import score_checkpoints, select_archs
 from naslens.estimators.oneshot.scoring import ScoreConfig, score_paths
-from naslens.estimators.oneshot.supernet import NB201Supernet, live_edges
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig, config_from_recipe, recipe_from_ground_truth
 from naslens.estimators.oneshot.trainer import TrainResult, train_supernet
+from naslens.spaces.nb201.supernet import NB201Supernet, live_edges
 
 __all__ = [
     "SAMPLERS",

@@ -18,8 +18,8 @@ import torch
 import torch.nn.functional as F
 
 from naslens.estimators.oneshot.bn_modes import bn_train_mode
-from naslens.estimators.oneshot.supernet import NB201Supernet
 from naslens.spaces.nb201 import NB201Arch
+from naslens.spaces.nb201.supernet import NB201Supernet
 
 
 @torch.no_grad()

@@ -21,8 +21,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from naslens.estimators.base import EstimatorInfo
 from naslens.estimators.oneshot.bn_modes import BN_MODES, bn_recalibrated, bn_train_mode
-from naslens.estimators.oneshot.supernet import NB201Supernet
 from naslens.spaces.nb201 import NB201Arch
+from naslens.spaces.nb201.supernet import NB201Supernet
 
 METRICS = ("acc", "loss")
 

@@ -36,9 +36,9 @@ from naslens.data.fashion_mnist import ImageSplits, load_fashion_mnist
 from naslens.estimators.oneshot.checkpoint import LAST, epoch_file, list_checkpoints, load_checkpoint, save_checkpoint
 from naslens.estimators.oneshot.instrumentation import ForgettingTracker
 from naslens.estimators.oneshot.samplers import Sampler, make_sampler
-from naslens.estimators.oneshot.supernet import NB201Supernet
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError
 from naslens.spaces.nb201 import NB201Arch
+from naslens.spaces.nb201.supernet import NB201Supernet
 
 
 @dataclass

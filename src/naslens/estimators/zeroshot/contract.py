@@ -29,7 +29,7 @@ def _tiny_model(seed: int) -> nn.Module:
 
     torch.manual_seed(seed)
     arch = NB201Arch(("nor_conv_3x3", "nor_conv_1x1", "skip_connect", "avg_pool_3x3", "nor_conv_3x3", "none"))
-    from naslens.nn.nb201_network import build_nb201
+    from naslens.spaces.nb201.network import build_nb201
 
     return build_nb201(arch, C=4, N=1, num_classes=5)
 

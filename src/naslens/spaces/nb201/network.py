@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from naslens.nn.ops import ResNetBasicBlock, make_op
-from naslens.spaces.nb201 import EDGES, NUM_NODES, NB201Arch
+from naslens.spaces.nb201.arch import EDGES, NUM_NODES, NB201Arch
+from naslens.spaces.nb201.ops import ResNetBasicBlock, make_op
 
 
 class NB201Cell(nn.Module):
@@ -79,7 +79,7 @@ def build_nb201(
     """The benchmark network of ``arch`` with PyTorch's default initialisation (seed torch before calling).
 
     Example:
-        >>> from naslens.spaces.nb201 import NB201Arch
+        >>> from naslens.spaces.nb201.arch import NB201Arch
         >>> net = build_nb201(NB201Arch.from_index(284), num_classes=100)
         >>> sum(p.numel() for p in net.parameters())
         107156

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from naslens.analysis._common import AnalysisError
+from naslens.types import ArchFormatError
 
 _EDGES = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))  # benchmark string order
 _NONE, _SKIP = 0, 1
@@ -30,7 +30,7 @@ def nb201_cell_depth(codes: ArrayLike) -> NDArray[np.int64]:
     """
     arr = np.asarray(codes, dtype=np.int64)
     if arr.ndim != 2 or arr.shape[1] != len(_EDGES):
-        raise AnalysisError(f"codes must have shape (M, {len(_EDGES)}), got {arr.shape}")
+        raise ArchFormatError(f"codes must have shape (M, {len(_EDGES)}), got {arr.shape}")
     unreachable = -(10**6)
     best = np.full((arr.shape[0], 4), unreachable, dtype=np.int64)
     best[:, 0] = 0

@@ -2,7 +2,7 @@
 
 Conventions (they match the benchmark's stored numbers exactly; see reference-facts):
 
-- ``params``: every parameter of :func:`naslens.nn.nb201_network.build_nb201`, BatchNorm γ/β included, ÷1e6.
+- ``params``: every parameter of :func:`naslens.spaces.nb201.network.build_nb201`, BatchNorm γ/β included, ÷1e6.
 - ``flops``: multiply-accumulates of Conv2d and Linear layers (plus the Linear bias adds) for one image, ÷1e6 —
   the benchmark's definition. Pooling, BN, ReLU and additions are not counted.
 - ``flops_all_ops``: the count stored in the NASLib / NAS-Bench-Suite-Zero ``zc_*.json`` files, which also counts
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from naslens.spaces.nb201 import NB201Arch
+from naslens.spaces.nb201.arch import NB201Arch
+from naslens.spaces.nb201.depth import nb201_cell_depth
 
 _C1, _C3, _AVG = 2, 3, 4  # benchmark op codes
 
@@ -118,7 +119,9 @@ def complexity(
 
     Returns:
         DataFrame with columns ``params`` (M), ``flops`` (M, benchmark definition), ``flops_all_ops`` (M,
-        NAS-Bench-Suite-Zero definition), ``relu`` (number of ReLU-conv ops in a cell: conv1×1 + conv3×3 edges)
+        NAS-Bench-Suite-Zero definition), ``relu`` (number of ReLU-conv ops in a cell: conv1×1 + conv3×3 edges),
+        ``depth`` (longest input→output path of parametric/pooling ops,
+        :func:`~naslens.spaces.nb201.depth.nb201_cell_depth`)
         and op counts ``n_none``, ``n_skip``, ``n_conv1x1``, ``n_conv3x3``, ``n_avg_pool``.
 
     Example:
@@ -152,6 +155,7 @@ def complexity(
             "flops": flops / 1e6,
             "flops_all_ops": flops_all / 1e6,
             "relu": n1 + n3,
+            "depth": nb201_cell_depth(codes),
             "n_none": (codes == 0).sum(axis=1),
             "n_skip": nskip,
             "n_conv1x1": n1,

@@ -4,7 +4,7 @@ Each cell edge holds one module per candidate op. ``forward(x, arch)`` runs only
 an edge is live when its op is not ``none``, its source node is reachable from the cell input through live edges
 and its target reaches the cell output. Skipped edges contribute zero, exactly what the benchmark network computes
 for them when cell BatchNorm has no affine parameters (``ReLU(0) = 0``, ``conv(0) = 0``, ``BN(0) = 0``), so a
-path computes what :func:`naslens.nn.nb201_network.build_nb201` with ``bn_affine=False`` computes with the same
+path computes what :func:`naslens.spaces.nb201.network.build_nb201` with ``bn_affine=False`` computes with the same
 weights (see :meth:`NB201Supernet.to_standalone`). Architectures that differ only in ``none`` or dead edges run
 the same modules and receive the same gradients. Other isomorphic architectures do not: an op moved along a
 ``skip_connect`` (``conv`` on 0→1 then ``skip`` 1→3, vs. ``conv`` on 0→3) computes the same function class with
@@ -24,9 +24,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from naslens.nn.nb201_network import NB201Network, build_nb201
-from naslens.nn.ops import ResNetBasicBlock, make_op
-from naslens.spaces.nb201 import EDGES, NUM_NODES, OPS, NB201Arch
+from naslens.spaces.nb201.arch import EDGES, NUM_NODES, OPS, NB201Arch
+from naslens.spaces.nb201.network import NB201Network, build_nb201
+from naslens.spaces.nb201.ops import ResNetBasicBlock, make_op
 
 LiveEdge = tuple[int, int, int, str]
 """(edge position in string order, source node, target node, op name) of one edge a path runs."""

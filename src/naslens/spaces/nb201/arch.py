@@ -20,14 +20,13 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import lru_cache
 
 import numpy as np
 
-from naslens.spaces._base import SPACES
+from naslens.types import ArchFormatError
 
 OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 """Operation names in the benchmark's op-code order."""
@@ -45,10 +44,6 @@ _NASLIB_FROM_STRING = tuple(EDGES.index(e) for e in NASLIB_EDGES)  # NASLib posi
 
 _OP_CODE = {op: i for i, op in enumerate(OPS)}
 _STRING_RE = re.compile(r"^\|(.+)\|\+\|(.+)\|\+\|(.+)\|$")
-
-
-class ArchFormatError(ValueError):
-    """An architecture encoding could not be parsed; the message names what is wrong."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,125 +287,3 @@ def has_effective_conv(arch: NB201Arch) -> bool:
         False
     """
     return any(live and op in CONV_OPS for live, op in zip(live_edges(arch), arch.ops, strict=True))
-
-
-@SPACES.register("nb201")
-class NB201Space:
-    """The NAS-Bench-201 topology space (see the module docstring for encodings).
-
-    Example:
-        >>> space = NB201Space()
-        >>> space.size, len(space.deiso_representatives())
-        (15625, 6466)
-    """
-
-    name = "nb201"
-    ops = OPS
-    edges = EDGES
-
-    @property
-    def size(self) -> int:
-        return SIZE
-
-    def enumerate(self) -> tuple[NB201Arch, ...]:
-        """All 15,625 architectures in benchmark index order."""
-        return _index_table()
-
-    def __iter__(self) -> Iterator[NB201Arch]:
-        return iter(_index_table())
-
-    def __len__(self) -> int:
-        return SIZE
-
-    def parse(self, text: str | int | Sequence[int]) -> NB201Arch:
-        """Any user encoding: benchmark string, index (int or digits), or NASLib tuple (its string form too)."""
-        if isinstance(text, NB201Arch):
-            return text
-        if isinstance(text, (int, np.integer)):
-            return NB201Arch.from_index(int(text))
-        if isinstance(text, str):
-            t = text.strip()
-            if t.isdigit():
-                return NB201Arch.from_index(int(t))
-            if t.startswith("|"):
-                return NB201Arch.from_string(t)
-            if t.startswith("("):
-                return NB201Arch.from_naslib(t)
-            raise ArchFormatError(f"cannot parse {text!r} as an NB201 benchmark string, index or NASLib tuple")
-        return NB201Arch.from_naslib(text)
-
-    def key(self, arch: NB201Arch) -> str:
-        """Stable store key: the benchmark string."""
-        return arch.to_string()
-
-    def canonical(self, arch: NB201Arch) -> str:
-        return canonical(arch)
-
-    @cached_property
-    def class_ids(self) -> np.ndarray:
-        """Isomorphism-class id of every architecture (benchmark index order); ids numbered by first occurrence."""
-        ids: dict[str, int] = {}
-        out = np.empty(SIZE, dtype=np.int64)
-        for i, a in enumerate(_index_table()):
-            out[i] = ids.setdefault(canonical(a), len(ids))
-        out.setflags(write=False)
-        return out
-
-    @cached_property
-    def class_sizes(self) -> np.ndarray:
-        """Number of architectures in each class, indexed by class id."""
-        return np.bincount(self.class_ids)
-
-    def deiso_representatives(self) -> list[NB201Arch]:
-        """One architecture per isomorphism class: the one with the smallest benchmark index (deterministic)."""
-        _, first = np.unique(self.class_ids, return_index=True)
-        table = _index_table()
-        return [table[i] for i in sorted(first)]
-
-    def is_representative(self, arch: NB201Arch) -> bool:
-        """Whether ``arch`` is its class's recorded representative (smallest index in the class)."""
-        idx = arch.index
-        cid = self.class_ids[idx]
-        return bool(np.argmax(self.class_ids == cid) == idx)
-
-    def sample(self, rng: np.random.Generator, over: str = "archs") -> NB201Arch:
-        """One architecture uniformly over all 15,625 (``over="archs"``) or over the 6,466 classes (``"classes"``)."""
-        if over == "archs":
-            return _index_table()[int(rng.integers(SIZE))]
-        if over == "classes":
-            reps = self._representative_indices
-            return _index_table()[int(reps[rng.integers(len(reps))])]
-        raise ValueError(f"over must be 'archs' or 'classes', got {over!r}")
-
-    @cached_property
-    def _representative_indices(self) -> np.ndarray:
-        _, first = np.unique(self.class_ids, return_index=True)
-        return np.sort(first)
-
-    def neighbors(self, arch: NB201Arch) -> list[NB201Arch]:
-        """All 24 architectures at edit distance 1 (exactly one edge's op changed), edge-major, op order."""
-        out = []
-        for pos in range(NUM_EDGES):
-            for op in OPS:
-                if op != arch.ops[pos]:
-                    ops = list(arch.ops)
-                    ops[pos] = op
-                    out.append(NB201Arch(tuple(ops)))
-        return out
-
-    def build(self, arch: NB201Arch, **net_config: Any) -> Any:
-        """The benchmark network (see :func:`naslens.nn.nb201_network.build_nb201`)."""
-        from naslens.nn.nb201_network import build_nb201
-
-        return build_nb201(arch, **net_config)
-
-    def complexity(self, archs: Sequence[NB201Arch] | None = None, **net_config: Any) -> Any:
-        """Params/FLOPs table (see :func:`naslens.spaces.nb201_complexity.complexity`)."""
-        from naslens.spaces.nb201_complexity import complexity
-
-        return complexity(self.enumerate() if archs is None else archs, **net_config)
-
-    def codes_array(self, archs: Sequence[NB201Arch] | None = None) -> np.ndarray:
-        """(n, 6) int array of benchmark op codes (string edge order)."""
-        archs = self.enumerate() if archs is None else archs
-        return np.array([a.codes for a in archs], dtype=np.int64).reshape(-1, NUM_EDGES)

@@ -1,0 +1,152 @@
+"""The search-space protocol every layer goes through, the weight-sharing supernet protocol, and the registry.
+
+A space is an object with a frozen :class:`~naslens.types.SpaceInfo` (``space.info``) and the methods of
+:class:`SearchSpace`. Generic layers (zero-shot, one-shot, structural estimators, evaluation, analyses, report)
+ask ``space.info`` what the space offers and call these methods; they never import a concrete space or branch on
+its name. Conventions every space keeps:
+
+- an architecture is an immutable, hashable value; ``key(arch)`` is its stable text form (the store and ground-truth
+  key) and ``parse`` reads it back, together with every other encoding users hold;
+- ``net_config(dataset, **overrides)`` returns the keyword arguments of ``build``/``supernet``/``complexity``; it
+  always holds ``num_classes``, ``in_channels`` and ``input_size`` (square inputs), so generic code knows the input
+  shape and the class count of the network it builds;
+- ``complexity(archs, **net)`` returns one row per architecture, in order, with the columns ``info.cost_columns``
+  (``params`` and ``flops`` in millions first; ``params`` equals the parameter count of ``build(arch, **net)``).
+
+Register a space with ``@SPACES.register("name")`` on a class whose constructor takes no required argument; run
+:func:`naslens.spaces.check_space` on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from naslens.registry import Registry
+from naslens.types import SpaceInfo
+
+
+@runtime_checkable
+class SearchSpace(Protocol):
+    """What every search space offers (see the module docstring for the conventions)."""
+
+    @property
+    def info(self) -> SpaceInfo: ...
+
+    @property
+    def name(self) -> str: ...
+
+    def parse(self, text: Any) -> Any:
+        """An architecture from any encoding users hold (raises :class:`~naslens.types.ArchFormatError`)."""
+        ...
+
+    def key(self, arch: Any) -> str:
+        """Stable text key of ``arch`` (``parse(key(a)) == a``)."""
+        ...
+
+    def encode(self, arch: Any, kind: str = "codes") -> Any:
+        """``codes`` (int array, one choice index per position), ``onehot`` (float array) or ``graph``."""
+        ...
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        """One architecture drawn with ``rng`` (deterministic per generator state)."""
+        ...
+
+    def enumerate(self) -> Sequence[Any]:
+        """Every architecture, in the space's fixed order (raises SpaceCapabilityError when not enumerable)."""
+        ...
+
+    def neighbors(self, arch: Any) -> list[Any]:
+        """All architectures at edit distance 1 (one position's choice changed)."""
+        ...
+
+    def canonical(self, arch: Any) -> Hashable:
+        """Isomorphism-class key (the key itself when the space has no isomorphism)."""
+        ...
+
+    def representatives(self) -> Sequence[Any]:
+        """One architecture per isomorphism class, the first of each class in ``enumerate()`` order."""
+        ...
+
+    def index(self, arch: Any) -> int:
+        """Position of ``arch`` in ``enumerate()`` (the benchmark index where the space has one)."""
+        ...
+
+    def net_config(self, dataset: str | None = None, **overrides: Any) -> dict[str, Any]:
+        """The benchmark's network settings for ``dataset``, overrides validated (unknown keys are errors)."""
+        ...
+
+    def build(self, arch: Any, **net: Any) -> Any:
+        """The standalone ``torch.nn.Module`` of ``arch`` (PyTorch default init; seed torch first)."""
+        ...
+
+    def supernet(self, **net: Any) -> Any:
+        """A weight-sharing supernet (a :class:`Supernet`), when ``info.has_supernet``."""
+        ...
+
+    def complexity(self, archs: Sequence[Any] | None = None, **net: Any) -> Any:
+        """Tidy DataFrame, one row per architecture, columns ``info.cost_columns``."""
+        ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+@runtime_checkable
+class Supernet(Protocol):
+    """A weight-sharing supernet (a ``torch.nn.Module``): every architecture of the space is a path through it.
+
+    ``forward(x, arch)`` runs the path of ``arch``; ``path_parameters(arch)`` yields the (name, parameter) pairs the
+    path uses; ``to_standalone(arch)`` returns ``space.build(arch, ...)`` holding the path's weights, so that it
+    computes what the path computes; ``config`` holds the settings it was built with (JSON-serialisable)."""
+
+    config: dict[str, Any]
+
+    def check_arch(self, arch: Any) -> None: ...
+
+    def forward(self, x: Any, arch: Any) -> Any: ...
+
+    def path_parameters(self, arch: Any) -> Iterator[tuple[str, Any]]: ...
+
+    def to_standalone(self, arch: Any) -> Any: ...
+
+
+SPACES: Registry[Any] = Registry("search space")
+
+
+def load_builtin_spaces() -> None:
+    """Import the packages of naslens' own spaces (each registers itself)."""
+    import naslens.spaces.nb201
+    import naslens.spaces.nb_macro  # noqa: F401
+
+
+def get_space(name: str | SearchSpace) -> SearchSpace:
+    """The registered space ``name`` (``"nb201"``, ``"nb-macro"`` or a user's), or ``name`` itself if it is a space.
+
+    Spaces hold no mutable state, so one instance per name is shared (caches of the whole space stay warm).
+    """
+    if not isinstance(name, str):
+        return name
+    load_builtin_spaces()
+    canonical = SPACES.canonical(name)
+    inst = _INSTANCES.get(canonical)
+    if inst is None:
+        inst = _INSTANCES[canonical] = SPACES.create(canonical)
+    return inst  # type: ignore[no-any-return]
+
+
+_INSTANCES: dict[str, Any] = {}
+
+
+def list_spaces(pattern: str = "*") -> dict[str, SpaceInfo]:
+    """``{name: SpaceInfo}`` of the registered spaces matching a shell-style pattern.
+
+    Example:
+        >>> sorted(list_spaces())[:2]
+        ['nb-macro', 'nb201']
+        >>> list_spaces("nb201")["nb201"].size
+        15625
+    """
+    load_builtin_spaces()
+    return {n: get_space(n).info for n in SPACES.list(pattern)}

@@ -1,0 +1,249 @@
+"""``check_space``: the public contract a search space must pass (naslens' tests run it over every registered
+space; a user who registers a space runs it on theirs).
+
+Checks, on a seeded sample of architectures (and the whole space where it is small enough to be cheap):
+
+- ``info`` is a :class:`~naslens.types.SpaceInfo` whose name is the space's name;
+- ``key``/``parse`` round-trip, keys are distinct for distinct architectures; ``codes`` match the declared
+  cardinalities, ``onehot`` has one 1 per position, every declared encoding works, an undeclared one is refused;
+- ``sample`` is deterministic per seed and returns architectures of the space;
+- ``enumerate`` lists ``info.size`` distinct architectures (or refuses with SpaceCapabilityError), ``index`` is the
+  position in it;
+- ``neighbors`` are distinct and differ from the architecture at exactly one position;
+- ``canonical`` is a function of the architecture (equal for equal keys), ``representatives`` are pairwise in
+  different classes and there are ``info.num_classes`` of them;
+- ``net_config`` gives ``num_classes``/``in_channels``/``input_size`` for every declared dataset and refuses an
+  unknown key; ``build`` forwards a batch of the declared shape to ``(batch, num_classes)`` logits;
+- ``complexity`` has the declared columns, one row per architecture, and its ``params`` (millions) equal the
+  parameter count of the built module;
+- with ``info.has_supernet``: a path of ``supernet()`` gives logits of the right shape and equals
+  ``to_standalone(arch)`` on the same input in eval mode.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from naslens.types import ArchFormatError, NetConfigError, SpaceCapabilityError, SpaceInfo
+
+
+class SpaceCheckError(AssertionError):
+    """A space broke the contract; the message lists every failed check."""
+
+
+def check_space(
+    space: Any,
+    *,
+    n_archs: int = 8,
+    seed: int = 0,
+    net: dict[str, Any] | None = None,
+    build_archs: int = 2,
+    enumerate_limit: int = 20_000,
+) -> dict[str, bool]:
+    """Run the contract on ``space`` (an instance, or a registered name).
+
+    Args:
+        n_archs: sampled architectures the cheap checks run on.
+        net: network overrides for the build/complexity/supernet checks (e.g. a narrow network, for speed);
+            applied on top of ``space.net_config()``.
+        build_archs: how many of the sampled architectures are built (networks cost seconds).
+        enumerate_limit: whole-space checks (distinct keys, class count) run only up to this size.
+
+    Returns:
+        ``{check name: True}`` for every check that ran.
+
+    Raises:
+        SpaceCheckError: listing every check that failed, with its reason.
+
+    Example:
+        >>> from naslens.spaces import check_space
+        >>> sorted(check_space("nb201", n_archs=3, build_archs=1, net={"C": 4, "N": 1}))[:3]
+        ['build', 'canonical', 'complexity']
+    """
+    from naslens.spaces import get_space
+
+    space = get_space(space) if isinstance(space, str) else space
+    failures: list[str] = []
+    passed: dict[str, bool] = {}
+
+    def run(name: str, fn: Callable[[], None]) -> None:
+        try:
+            fn()
+        except Exception as e:  # a contract check reports every failure, whatever raised it
+            failures.append(f"{name}: {type(e).__name__}: {e}")
+        else:
+            passed[name] = True
+
+    info = space.info
+    if not isinstance(info, SpaceInfo):
+        raise SpaceCheckError(f"space.info must be a SpaceInfo, got {type(info).__name__}")
+    rng = np.random.default_rng(seed)
+    archs = [space.sample(rng) for _ in range(n_archs)]
+
+    def names() -> None:
+        _ensure(space.name == info.name, f"space.name {space.name!r} != info.name {info.name!r}")
+
+    def sampling() -> None:
+        again = [space.sample(np.random.default_rng(seed)) for _ in range(1)]
+        first = space.sample(np.random.default_rng(seed))
+        _ensure(again[0] == first, "sample() is not deterministic for the same seed")
+        for a in archs:
+            hash(a)
+
+    def round_trip() -> None:
+        for a in archs:
+            k = space.key(a)
+            _ensure(isinstance(k, str) and bool(k), f"key() must be a non-empty string, got {k!r}")
+            b = space.parse(k)
+            _ensure(b == a and space.key(b) == k, f"parse(key(a)) != a for {k}")
+        try:
+            space.parse("\x00 not an architecture \x00")
+        except ArchFormatError:
+            pass
+        else:
+            raise AssertionError("parse() accepted garbage instead of raising ArchFormatError")
+
+    def encodings() -> None:
+        card = info.cardinalities
+        for a in archs:
+            codes = np.asarray(space.encode(a, "codes"))
+            _ensure(codes.shape == (len(card),), f"codes shape {codes.shape}, expected ({len(card)},)")
+            _ensure(all(0 <= c < n for c, n in zip(codes.tolist(), card, strict=True)), f"codes {codes} out of range")
+            if "onehot" in info.encodings:
+                oh = np.asarray(space.encode(a, "onehot"))
+                _ensure(oh.shape == (sum(card),) and oh.sum() == len(card), "onehot must have one 1 per position")
+            if "graph" in info.encodings:
+                adj, labels = space.encode(a, "graph")
+                adj = np.asarray(adj)
+                _ensure(adj.ndim == 2 and adj.shape[0] == adj.shape[1] == len(labels), "graph shape mismatch")
+                _ensure(not np.any(np.tril(adj)), "graph adjacency must be strictly upper triangular (a DAG)")
+        try:
+            space.encode(archs[0], "no-such-encoding")
+        except SpaceCapabilityError:
+            pass
+        else:
+            raise AssertionError("encode() accepted an unknown kind instead of raising SpaceCapabilityError")
+
+    def enumeration() -> None:
+        if not info.enumerable:
+            try:
+                space.enumerate()
+            except SpaceCapabilityError:
+                return
+            raise AssertionError("a space that is not enumerable must refuse enumerate() with SpaceCapabilityError")
+        assert info.size is not None
+        if info.size > enumerate_limit:
+            return
+        table = space.enumerate()
+        _ensure(len(table) == info.size, f"enumerate() lists {len(table)}, info.size is {info.size}")
+        keys = {space.key(a) for a in table}
+        _ensure(len(keys) == info.size, f"{info.size - len(keys)} duplicate keys in enumerate()")
+        for a in archs:
+            _ensure(table[space.index(a)] == a, f"index() is not the position in enumerate() for {space.key(a)}")
+
+    def neighbours() -> None:
+        for a in archs[:3]:
+            nbrs = space.neighbors(a)
+            _ensure(len({space.key(b) for b in nbrs}) == len(nbrs), "neighbors() has duplicates")
+            ca = np.asarray(space.encode(a, "codes"))
+            for b in nbrs:
+                d = int((np.asarray(space.encode(b, "codes")) != ca).sum())
+                _ensure(d == 1, f"neighbour {space.key(b)} of {space.key(a)} differs at {d} positions")
+
+    def canonical() -> None:
+        for a in archs:
+            _ensure(space.canonical(a) == space.canonical(space.parse(space.key(a))), "canonical() not a function")
+        if not info.has_isomorphism:
+            return
+        if not info.enumerable or (info.size or 0) > enumerate_limit:
+            return
+        reps = space.representatives()
+        classes = {space.canonical(a) for a in reps}
+        _ensure(len(classes) == len(reps), "two representatives share a class")
+        every = {space.canonical(a) for a in space.enumerate()}
+        _ensure(every == classes, "representatives() misses classes")
+        if info.num_classes is not None:
+            _ensure(len(reps) == info.num_classes, f"{len(reps)} classes, info.num_classes is {info.num_classes}")
+
+    def net_configs() -> None:
+        for ds in info.datasets:
+            cfg = space.net_config(ds)
+            for k in ("num_classes", "in_channels", "input_size"):
+                _ensure(k in cfg, f"net_config({ds!r}) lacks {k!r}")
+        try:
+            space.net_config(info.default_dataset, no_such_setting=1)
+        except NetConfigError:
+            pass
+        else:
+            raise AssertionError("net_config() accepted an unknown key instead of raising NetConfigError")
+
+    cfg = space.net_config(info.default_dataset, **(net or {}))
+
+    def build() -> None:
+        import torch
+
+        for a in archs[:build_archs]:
+            torch.manual_seed(seed)
+            model = space.build(a, **cfg)
+            x = torch.randn(2, cfg["in_channels"], cfg["input_size"], cfg["input_size"])
+            model.eval()
+            with torch.no_grad():
+                out = model(x)
+            _ensure(tuple(out.shape) == (2, cfg["num_classes"]), f"logits shape {tuple(out.shape)}")
+            n_params = sum(p.numel() for p in model.parameters())
+            table = space.complexity([a], **cfg)
+            _ensure(list(table.columns) == list(info.cost_columns), f"complexity columns {list(table.columns)}")
+            _ensure(len(table) == 1, "complexity must have one row per architecture")
+            got = float(table["params"].iloc[0]) * 1e6
+            _ensure(math.isclose(got, n_params, rel_tol=0, abs_tol=0.5), f"complexity params {got} != {n_params}")
+
+    def complexity() -> None:
+        table = space.complexity(archs, **cfg)
+        _ensure(len(table) == len(archs), f"complexity has {len(table)} rows for {len(archs)} architectures")
+        _ensure(list(table.columns) == list(info.cost_columns), f"complexity columns {list(table.columns)}")
+
+    def supernet() -> None:
+        if not info.has_supernet:
+            return
+        import torch
+
+        torch.manual_seed(seed)
+        sn = space.supernet(**cfg)
+        sn.eval()
+        x = torch.randn(2, cfg["in_channels"], cfg["input_size"], cfg["input_size"])
+        for a in archs[:build_archs]:
+            sn.check_arch(a)
+            st = sn.to_standalone(a)
+            st.eval()
+            with torch.no_grad():
+                out, ref = sn(x, a), st(x)
+            _ensure(tuple(out.shape) == (2, cfg["num_classes"]), f"supernet logits shape {tuple(out.shape)}")
+            _ensure(torch.allclose(out, ref, atol=1e-5, rtol=1e-4), "supernet path != to_standalone() output")
+            _ensure(len(list(sn.path_parameters(a))) > 0, "path_parameters() is empty")
+
+    for name, fn in (
+        ("names", names),
+        ("sample", sampling),
+        ("round_trip", round_trip),
+        ("encodings", encodings),
+        ("enumerate", enumeration),
+        ("neighbors", neighbours),
+        ("canonical", canonical),
+        ("net_config", net_configs),
+        ("build", build),
+        ("complexity", complexity),
+        ("supernet", supernet),
+    ):
+        run(name, fn)
+    if failures:
+        raise SpaceCheckError(f"space {info.name!r} fails {len(failures)} check(s):\n  " + "\n  ".join(failures))
+    return passed
+
+
+def _ensure(cond: bool, message: str) -> None:
+    if not cond:
+        raise AssertionError(message)
