@@ -41,3 +41,28 @@ def naslib_zc(shared_data: Path) -> Path:
     if not p.exists():
         pytest.skip(f"{p} missing")
     return p
+
+
+@pytest.fixture(scope="session")
+def nb_macro_json(shared_data: Path) -> Path:
+    p = shared_data / "nb-macro" / "nas_bench_macro_cifar10.json"
+    if not p.exists():
+        pytest.skip(f"{p} missing (NAS-Bench-Macro table of the shared data)")
+    return p
+
+
+REFERENCE = Path(__file__).resolve().parent / "reference"
+
+
+def reference(name: str) -> dict:
+    """A golden-value file of ``tests/reference/`` (values from outside naslens, with their source recorded)."""
+    import json
+
+    return json.loads((REFERENCE / name).read_text())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the test-only toy space, so that every test over the registered spaces includes it."""
+    from tests.toy_space import register
+
+    register()

@@ -7,25 +7,24 @@ import json
 import numpy as np
 import pytest
 import torch
+from tests.conftest import reference
 
 from naslens.spaces import get_space
 from naslens.spaces.nb201 import NB201Arch
 from naslens.spaces.nb201.complexity import NetConfig, complexity
 
 SPACE = get_space("nb201")
-ARCH_284 = "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|none~0|nor_conv_1x1~1|none~2|"
+FACTS = reference("nb201_facts.json")
+ARCH_284 = FACTS["index_284"]["string"]
 
 
-@pytest.mark.parametrize(
-    ("dataset", "params", "flops"),
-    [("cifar10", 0.101306, 11.71521), ("cifar100", 0.107156, 11.72106), ("imagenet16-120", 0.108456, 2.93644)],
-)
-def test_index_284_exact(dataset: str, params: float, flops: float) -> None:
+@pytest.mark.parametrize("dataset", ["cifar10", "cifar100", "ImageNet16-120"])
+def test_index_284_exact(dataset: str) -> None:
     a = NB201Arch.from_index(284)
     assert a.to_string() == ARCH_284
-    row = complexity([a], dataset=dataset).iloc[0]
-    assert round(row["params"], 6) == params
-    assert round(row["flops"], 6) == flops
+    row = SPACE.complexity([a], **SPACE.net_config(dataset)).iloc[0]
+    assert round(row["params"], 6) == FACTS["index_284"][dataset]["params"]
+    assert round(row["flops"], 6) == FACTS["index_284"][dataset]["flops"]
 
 
 def test_whole_space_is_vectorised_and_counts_ops() -> None:

@@ -35,6 +35,7 @@ import pandas as pd
 import torch
 
 from naslens.benchmarks.ground_truth import GroundTruth, MetricInfo, Source, sha256_file
+from naslens.benchmarks.noise import seed_tau
 from naslens.benchmarks.recipe import Recipe
 from naslens.benchmarks.train import TrainResult, recipe_data, train_architecture
 from naslens.spaces import get_space
@@ -323,20 +324,6 @@ def code_version() -> dict[str, str]:
     except (OSError, subprocess.SubprocessError):
         pass
     return out
-
-
-def seed_tau(wide: pd.DataFrame, a: int, b: int) -> tuple[float | None, int, list[float] | None]:
-    """Kendall τ between the test accuracies of seeds ``a`` and ``b`` over architectures trained with both, with
-    its 95 % percentile-bootstrap interval (2,000 resamples of the architectures, seed 0)."""
-    from naslens.criteria import bootstrap_ci, kendall_tau
-
-    if a not in wide.columns or b not in wide.columns:
-        return None, 0, None
-    both = wide[[a, b]].dropna()
-    if len(both) < 3 or both[a].nunique() < 2 or both[b].nunique() < 2:
-        return None, len(both), None
-    x, y = both[a].to_numpy(dtype=float), both[b].to_numpy(dtype=float)
-    return kendall_tau(x, y), len(both), list(bootstrap_ci(kendall_tau, x, y))
 
 
 def export_ground_truth(

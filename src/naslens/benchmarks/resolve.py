@@ -9,6 +9,7 @@ from pathlib import Path
 
 from naslens.benchmarks.ground_truth import FORMAT, GroundTruth, GroundTruthError
 from naslens.benchmarks.nb201_loaders import load_naslib_zc, load_nb201_12ep, load_nb201_200ep, load_nb201_naswot
+from naslens.benchmarks.nb_macro_loader import load_nb_macro
 from naslens.config import data_dir
 
 NAMED: dict[str, tuple[str, Callable[[str | os.PathLike[str]], GroundTruth]]] = {
@@ -16,6 +17,7 @@ NAMED: dict[str, tuple[str, Callable[[str | os.PathLike[str]], GroundTruth]]] = 
     "nb201-12ep": ("nb201/nb201_12epoch_accs.csv", load_nb201_12ep),
     "nb201-naswot": ("nb201/nb201_naswot_scores_and_accs.csv", load_nb201_naswot),
     "naslib-zc-nb201": ("naslib-zc/zc_nasbench201.json", load_naslib_zc),
+    "nb-macro-cifar10": ("nb-macro/nas_bench_macro_cifar10.json", load_nb_macro),
 }
 """Ground truths read from the shared data folder, by name → (relative path, loader)."""
 
@@ -70,6 +72,8 @@ def _load_file(p: Path) -> GroundTruth:
             return GroundTruth.load(p)
         if '"nasbench201"' in head:
             return load_naslib_zc(p)
+        if '"test_acc"' in head and '"mean_acc"' in head:
+            return load_nb_macro(p)
         try:
             json.loads(p.read_text())
         except json.JSONDecodeError as e:
