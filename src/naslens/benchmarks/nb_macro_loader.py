@@ -87,7 +87,7 @@ def load_nb_macro(path: str | os.PathLike[str]) -> GroundTruth:
         "cifar10-std", "test", EPOCHS, "standard deviation over 3 runs", unit="accuracy % (std)",
         description="spread of the runs, as stored in the file; not an accuracy",
     )  # fmt: skip
-    classes: dict[str, str] = {}
+    classes: dict[object, str] = {}
     for k in keys:
         classes.setdefault(space.canonical(space.parse(k)), k)
     per_class = pd.DataFrame(runs, index=index).loc[list(classes.values())]
