@@ -62,7 +62,9 @@ def build(
     out: Annotated[Path, typer.Option(help="build folder (created; rerun the same command to resume)")],
     space: Annotated[str, typer.Option(help="search space")] = "nb201",
     data: Annotated[str, typer.Option(help="dataset; must match the recipe's")] = "fashion-mnist",
-    archs: Annotated[str, typer.Option(help="all | deiso | sample:N (N de-isomorphic, seeded)")] = "sample:100",
+    archs: Annotated[
+        str, typer.Option(help="all | deiso | sample:N (N de-isomorphic, seeded, nested) | gt:NAME")
+    ] = "sample:100",
     sample_seed: Annotated[int, typer.Option(help="seed of sample:N")] = 0,
     seeds: Annotated[str, typer.Option(help="training seeds, e.g. 0,1")] = "0",
     multi_seed: Annotated[

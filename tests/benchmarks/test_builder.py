@@ -230,3 +230,29 @@ def test_a_second_build_in_the_same_folder_is_refused_while_one_runs(tmp_path: P
         run_build(tmp_path, plan)
     assert not (tmp_path / "results.jsonl").exists()
     assert run_build(tmp_path, plan) == 2  # the lock is released with its holder
+
+
+def test_nb_macro_build_and_export(tmp_path: Path, synthetic_data: None) -> None:
+    """``bench build --space nb-macro``: the same builder trains NAS-Bench-Macro networks from the recipe's net."""
+    recipe = Recipe(name="macro-unit", input_size=8, n_train=64, n_val=32, n_test=32, epochs=1, batch_size=32,
+                    net={"init_channels": 2, "head_channels": 8})  # fmt: skip
+    plan = plan_from("nb-macro", "sample:3", "0", recipe, sample_seed=0)
+    keys = [k for k, _ in plan.jobs()]
+    sp = get_space("nb-macro")
+    assert len(keys) == 3 and len({sp.canonical(sp.parse(k)) for k in keys}) == 3  # de-isomorphic sample
+    run_build(tmp_path / "m", plan)
+    gt = export_ground_truth(tmp_path / "m")
+    assert gt.space == "nb-macro" and sorted(gt.keys) == sorted(keys)
+    rec = read_results(tmp_path / "m" / LOG_FILE)[0]
+    net = recipe.net_config(2, "nb-macro")
+    assert rec["params"] == sum(p.numel() for p in sp.build(sp.parse(rec["arch"]), **net).parameters())
+    assert gt.extra["recipe"]["net"] == {"init_channels": 2, "head_channels": 8}
+
+
+def test_recipe_network_settings_are_validated_by_the_space() -> None:
+    with pytest.raises(BuildError, match="no network setting"):
+        plan_from("nb-macro", "sample:3", "0", RECIPE)  # C/N are NB201 settings
+    with pytest.raises(BuildError, match="init_channels"):
+        plan_from("nb-macro", "sample:3", "0", Recipe(net={"init_channels": 0}))
+    old = Recipe(name="x", C=8, N=2, input_size=16)
+    assert "net" not in old.to_dict() and old.to_dict()["C"] == 8  # recipes without net keep their dictionary

@@ -90,3 +90,17 @@ def test_evaluate_on_embedded_benchmark(tmp_path: Path) -> None:
     expected = kendall_tau(gt.values["fashion-mnist"].to_numpy(), params)
     assert math.isclose(ev.results["params"]["kendall_tau"], expected, abs_tol=1e-12)
     assert (tmp_path / "evaluation.json").exists()
+
+
+def test_recipe_fingerprint_of_the_embedded_benchmark_is_stable() -> None:
+    """Recipes gained optional ``C``/``N`` and ``net``; the embedded benchmark's recipe keeps its fingerprint."""
+    from pathlib import Path
+
+    from naslens.benchmarks import load_ground_truth
+    from naslens.benchmarks.recipe import Recipe
+
+    gt = load_ground_truth("nb201-fmnist")
+    assert gt.extra["recipe_fingerprint"] == "b77ab8b71993c835"
+    assert Recipe.from_dict(gt.extra["recipe"]).fingerprint == "b77ab8b71993c835"
+    yaml_file = Path(__file__).resolve().parents[2] / "recipes" / "nb201-fmnist.yaml"
+    assert Recipe.from_yaml(yaml_file).fingerprint == "b77ab8b71993c835"

@@ -77,26 +77,32 @@ def _select(space: str, spec: str, seed: int) -> tuple[str, ...]:
 
 
 def select_archs(space: str, spec: str, seed: int = 0) -> list[str]:
-    """Architecture keys for ``spec``: ``all`` (every architecture, index order), ``deiso`` (one per isomorphism
-    class), or ``sample:N`` (the first N of a seeded random permutation of the de-isomorphic architectures, so
-    ``sample:M`` with M > N extends ``sample:N``).
+    """Architecture keys for ``spec``: ``all`` (every architecture, the space's order), ``deiso`` (one per
+    isomorphism class), ``sample:N`` (the first N of a seeded random permutation of the de-isomorphic
+    architectures — of all of them in a space without isomorphism — so ``sample:M`` with M > N extends
+    ``sample:N``; :func:`naslens.selection.select_archs` with ``nested=True``), or ``gt:NAME`` (the architectures
+    of a ground truth, in its order).
     """
+    from naslens.selection import SelectionError
+    from naslens.selection import select_archs as select
+    from naslens.types import SpaceCapabilityError
+
     sp = get_space(space)
-    reps = sp.deiso_representatives() if hasattr(sp, "deiso_representatives") else list(sp.enumerate())
-    if spec == "all":
-        return [sp.key(a) for a in sp.enumerate()]
-    if spec == "deiso":
-        return [sp.key(a) for a in reps]
-    if spec.startswith("sample:"):
-        try:
-            n = int(spec.split(":", 1)[1])
-        except ValueError:
-            raise BuildError(f"--archs {spec!r}: expected sample:N with an integer N") from None
-        if not 1 <= n <= len(reps):
-            raise BuildError(f"--archs {spec!r}: N must be in 1..{len(reps)} (de-isomorphic architectures of {space})")
-        idx = np.random.default_rng(seed).permutation(len(reps))[:n]
-        return [sp.key(reps[int(i)]) for i in idx]
-    raise BuildError(f"--archs must be all, deiso or sample:N, got {spec!r}")
+    pool = "deiso" if sp.info.has_isomorphism else "all"
+    try:
+        if spec in ("all", "deiso"):
+            return [sp.key(a) for a in select(sp, subset=spec)]
+        if spec.startswith("gt:"):
+            return [sp.key(a) for a in select(sp, archs=spec, subset="all")]
+        if spec.startswith("sample:"):
+            try:
+                n = int(spec.split(":", 1)[1])
+            except ValueError:
+                raise BuildError(f"--archs {spec!r}: expected sample:N with an integer N") from None
+            return [sp.key(a) for a in select(sp, subset=pool, sample=n, seed=seed, nested=True)]
+    except (SelectionError, SpaceCapabilityError) as e:
+        raise BuildError(f"--archs {spec!r}: {e}") from None
+    raise BuildError(f"--archs must be all, deiso, sample:N or gt:NAME, got {spec!r}")
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
@@ -435,4 +441,8 @@ def plan_from(
     if multi_seed is not None and multi_seed < 0:
         raise BuildError(f"multi_seed must be ≥ 0, got {multi_seed}")
     select_archs(space, archs, sample_seed)  # validates the spec early
+    try:
+        recipe.net_config(2, space)  # the space validates the recipe's network settings before anything trains
+    except ValueError as e:
+        raise BuildError(f"recipe {recipe.name!r} does not fit space {space!r}: {e}") from None
     return BuildPlan(space, archs, sample_seed, s, multi_seed, recipe.to_dict())

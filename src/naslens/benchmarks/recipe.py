@@ -5,6 +5,11 @@ are rejected with a message naming the field. The recipe does not hold the *trai
 seed) pair is one training run, and the seed controls the initialisation and the batch order. ``data_seed`` fixes
 the train / validation / test split, which is the same for all runs of a benchmark.
 
+The network is the space's (``naslens bench build --space``): ``channels``/``input_size`` and the dataset's class count
+are given to it, ``C``/``N`` (NB201's width and cells per stage) and ``net`` (any other network setting the space
+accepts, e.g. NAS-Bench-Macro's ``init_channels``/``head_channels``) override its defaults; the space validates them,
+so a setting it does not know is an error before anything trains.
+
 Example YAML::
 
     name: nb201-fmnist-c8n1
@@ -25,7 +30,7 @@ import json
 import os
 import types
 import typing
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +51,9 @@ class Recipe:
     Attributes:
         name: free label recorded with the results.
         dataset: dataset name (``"fashion-mnist"``).
-        C: channels of the first stage (the benchmark uses 16).
-        N: cells per stage (the benchmark uses 5).
+        C: NB201: channels of the first stage (``None``: the space's default, 16 for NB201).
+        N: NB201: cells per stage (``None``: the space's default, 5 for NB201).
+        net: other network settings of the space (e.g. ``{init_channels: 8, head_channels: 64}`` for nb-macro).
         input_size: image side after resizing (28 keeps Fashion-MNIST's originals).
         channels: image channels fed to the network (1, or 3 replicating the grey channel).
         n_train: training images (``None``: all 60,000 − ``n_val``).
@@ -72,8 +78,8 @@ class Recipe:
 
     name: str = "recipe"
     dataset: str = "fashion-mnist"
-    C: int = 16
-    N: int = 5
+    C: int | None = None
+    N: int | None = None
     input_size: int = 28
     channels: int = 1
     n_train: int | None = None
@@ -93,6 +99,10 @@ class Recipe:
     grad_clip: float | None = 5.0
     eval_every: int = 1
     eval_batch_size: int = 1000
+    net: dict[str, Any] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.fingerprint))
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -101,7 +111,7 @@ class Recipe:
                 object.__setattr__(self, f.name, float(getattr(self, f.name)))  # 1 and 1.0 train identically
         positive = ("C", "N", "input_size", "epochs", "batch_size", "eval_batch_size")
         for name in positive:
-            if getattr(self, name) < 1:
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise RecipeError(f"recipe field {name!r} must be ≥ 1, got {getattr(self, name)}")
         if self.eval_every < 0:
             raise RecipeError(f"recipe field 'eval_every' must be ≥ 0 (0 = last epoch only), got {self.eval_every}")
@@ -138,8 +148,16 @@ class Recipe:
 
     # ------------------------------------------------------------------ conversion
     def to_dict(self) -> dict[str, Any]:
+        """All fields; ``C``/``N`` only when set and ``net`` only when not empty (so recipes written before those
+        became optional keep their dictionary and fingerprint)."""
         d = asdict(self)
         d["step_epochs"] = list(self.step_epochs)
+        d["net"] = dict(self.net)
+        for k in ("C", "N"):
+            if d[k] is None:
+                del d[k]
+        if not d["net"]:
+            del d["net"]
         return d
 
     @classmethod
@@ -187,9 +205,21 @@ class Recipe:
         d.pop("name")
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
-    def net_config(self, num_classes: int) -> dict[str, Any]:
-        """Keyword arguments for ``space.build``."""
-        return {"C": self.C, "N": self.N, "num_classes": num_classes, "in_channels": self.channels}
+    def net_overrides(self) -> dict[str, Any]:
+        """The recipe's network settings (without the class count): ``C``/``N`` when set, ``net``, the image channels
+        and side."""
+        over: dict[str, Any] = {k: getattr(self, k) for k in ("C", "N") if getattr(self, k) is not None}
+        over.update(self.net)
+        over.update(in_channels=self.channels, input_size=self.input_size)
+        return over
+
+    def net_config(self, num_classes: int, space: Any = "nb201") -> dict[str, Any]:
+        """Keyword arguments for ``space.build``: the space's defaults with the recipe's settings, validated by the
+        space (a setting it does not know raises ``NetConfigError``)."""
+        from naslens.spaces import get_space
+
+        sp = get_space(space)
+        return sp.net_config(None, **self.net_overrides(), num_classes=num_classes)
 
 
 _HINTS = typing.get_type_hints(Recipe)
@@ -204,6 +234,10 @@ def _check_type(name: str, value: Any, hint: Any) -> None:
             return
         inner = [a for a in args if a is not type(None)]
         _check_type(name, value, inner[0])
+        return
+    if origin is dict or hint is dict:
+        if not isinstance(value, dict) or any(not isinstance(k, str) for k in value):
+            raise RecipeError(f"recipe field {name!r} must be a mapping of setting: value, got {value!r}")
         return
     if origin is tuple:
         if not isinstance(value, tuple) or any(isinstance(v, bool) or not isinstance(v, int) for v in value):

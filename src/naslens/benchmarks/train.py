@@ -159,7 +159,7 @@ def train_architecture(
     dev = torch.device(device) if device is not None else default_device()
 
     torch.manual_seed(seed)
-    model = sp.build(a, **recipe.net_config(splits.num_classes)).to(dev)
+    model = sp.build(a, **recipe.net_config(splits.num_classes, sp)).to(dev)
     params = sum(p.numel() for p in model.parameters())
     xs = [t.to(dev) for t in (splits.train_x, splits.val_x, splits.test_x)]
     ys = [t.to(dev) for t in (splits.train_y, splits.val_y, splits.test_y)]
