@@ -7,13 +7,20 @@
   space that is not enumerable, isomorphism classes of a space without them, a supernet, a dataset it has no network
   settings for).
 - :class:`NetConfigError`: network settings a space does not accept (unknown key, bad value).
+- :class:`EstimatorInfo`, :class:`Scores`, :func:`config_hash`, :func:`status_of`: what an estimator declares and
+  returns, and the stable hash that keys its configuration in the score store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
 
 
 class ArchFormatError(ValueError):
@@ -115,3 +122,111 @@ class SpaceInfo:
             "has_supernet": self.has_supernet,
             "key_format": self.key_format,
         }
+
+
+# ---------------------------------------------------------------------- estimators and their results
+FAMILIES = ("structural", "zeroshot", "oneshot", "predictor", "ensemble", "stored", "low-fidelity")
+"""Estimator families (:attr:`EstimatorInfo.family`)."""
+BN_MODES = ("train", "eval", "removed", "n/a")
+"""BatchNorm modes an estimator may declare (:attr:`EstimatorInfo.bn_mode`)."""
+STATUS_OK = "ok"
+"""Status of a usable score; the others are ``nan``, ``inf`` and ``failed: <reason>``."""
+
+
+@dataclass(frozen=True)
+class EstimatorInfo:
+    """Metadata every estimator declares; code branches on these fields, never on names.
+
+    Attributes:
+        name: registry name (or a derived name such as ``oneshot_acc@savg3`` for a store-level ensemble).
+        family: one of :data:`FAMILIES`.
+        higher_is_better: how to read the score.
+        needs_data / needs_labels / needs_training: what computing it needs.
+        bn_mode: BatchNorm mode while scoring (:data:`BN_MODES`).
+        precision: floating-point precision of the computation (``float32``, ``float64``, ``n/a``).
+        description: one line (may hold a formula with ``[…]``; printed literally).
+    """
+
+    name: str
+    family: str
+    higher_is_better: bool = True
+    needs_data: bool = False
+    needs_labels: bool = False
+    needs_training: bool = False
+    bn_mode: str = "n/a"  # "train" | "eval" | "removed" | "n/a"
+    precision: str = "n/a"  # "float32" | "float64" | "n/a"
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"family must be one of {FAMILIES}, got {self.family!r}")
+        if self.bn_mode not in BN_MODES:
+            raise ValueError(f"bn_mode must be train/eval/removed/n/a, got {self.bn_mode!r}")
+
+
+def config_hash(config: dict[str, Any]) -> str:
+    """Stable 12-hex-digit hash of a JSON-serialisable configuration (key order does not matter).
+
+    Example:
+        >>> config_hash({"estimator": "params", "dataset": "cifar10"})
+        '469ad2b18902'
+    """
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def status_of(value: float) -> str:
+    """``ok``, ``nan`` or ``inf`` for a computed value."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf"
+    return STATUS_OK
+
+
+@dataclass
+class Scores:
+    """Scores of one estimator configuration, aligned with ``keys``.
+
+    ``status[i]`` is ``ok``, ``nan``, ``inf`` or ``failed: <reason>``; ``values[i]`` is NaN for failures.
+    """
+
+    info: EstimatorInfo
+    config: dict[str, Any]
+    keys: list[str]
+    values: np.ndarray
+    status: list[str]
+    seconds: np.ndarray | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.values = np.asarray(self.values, dtype=np.float64)
+        n = len(self.keys)
+        if self.values.shape != (n,) or len(self.status) != n:
+            raise ValueError(f"scores misaligned: {n} keys, values {self.values.shape}, {len(self.status)} statuses")
+
+    @classmethod
+    def from_values(
+        cls, info: EstimatorInfo, config: dict[str, Any], keys: Sequence[str], values: Sequence[float] | np.ndarray
+    ) -> Scores:
+        vals = np.asarray(values, dtype=np.float64)
+        return cls(info, config, list(keys), vals, [status_of(float(v)) for v in vals])
+
+    @property
+    def finite(self) -> np.ndarray:
+        """Mask of usable scores."""
+        return np.isfinite(self.values) & np.array([s == STATUS_OK for s in self.status], dtype=bool)
+
+    def status_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for s in self.status:
+            k = "failed" if s.startswith("failed") else s
+            counts[k] = counts.get(k, 0) + 1
+        return counts
+
+    @property
+    def config_hash(self) -> str:
+        return config_hash(self.config)
+
+    def describe(self) -> dict[str, Any]:
+        return {"info": asdict(self.info), "config": self.config, "config_hash": self.config_hash}
