@@ -180,21 +180,66 @@ def ground_truths(data_dir: Path = typer.Option(None, "--data-dir")) -> None:
 
 
 @app.command("estimators")
-def list_estimators_cmd(pattern: str = typer.Argument("*")) -> None:
-    """List registered estimators with their metadata."""
-    from naslens.estimators import ESTIMATORS, create_estimator, load_builtin_estimators
+def list_estimators_cmd(
+    pattern: str = typer.Argument("*", help="Shell-style pattern of estimator names."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metadata as JSON."),
+) -> None:
+    """List registered estimators with their metadata, options and the spaces they apply to (nothing is built)."""
+    import json
+    from dataclasses import asdict
 
-    load_builtin_estimators()
-    table = Table("name", "family", "higher is better", "needs data", "description")
-    for name in ESTIMATORS.list(pattern):
-        try:
-            info = create_estimator(name).info
-        except (ValueError, TypeError) as e:  # estimators that need a run artefact (e.g. a supernet checkpoint)
-            table.add_row(name, "-", "-", "-", f"needs configuration: {e}")
-            continue
-        aka = [a for a, t in ESTIMATORS.aliases().items() if t == name]
-        desc = info.description + (f" (also: {', '.join(aka)})" if aka else "")
-        table.add_row(name, info.family, str(info.higher_is_better), str(info.needs_data), desc)
+    from rich.markup import escape
+
+    from naslens.estimators import ESTIMATORS
+    from naslens.estimators.base import list_estimators
+    from naslens.spaces import list_spaces
+
+    spaces = list_spaces()
+    rows = []
+    for name, entry in list_estimators(pattern).items():
+        info, note = entry.info, ""
+        if info is None:  # registered without metadata: build it with no options to read its info
+            try:
+                info = entry.factory().info
+            except (ValueError, TypeError) as e:  # needs a run artefact (e.g. a supernet checkpoint)
+                note = f"needs configuration: {e}"
+        applies = [s for s, i in spaces.items() if entry.not_applicable(i) is None]
+        rows.append(
+            {
+                "name": name,
+                "info": asdict(info) if info is not None else None,
+                "options": None if entry.schema is None else {k: repr(v) for k, v in entry.options().items()},
+                "run_settings": list(entry.context) if entry.schema is not None else "all (old-style entry)",
+                "spaces": applies,
+                "aliases": [a for a, t in ESTIMATORS.aliases().items() if t == name],
+                "note": note,
+            }
+        )
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("name", "family", "higher is better", "needs", "BN", "precision", "options", "spaces", "description")
+    for r in rows:
+        i = r["info"] or {}
+        needs = [w for w in ("data", "labels", "training") if i.get(f"needs_{w}")]
+        options = "-" if r["options"] is None else (", ".join(f"{k}={v}" for k, v in r["options"].items()) or "none")
+        desc = (i.get("description") or r["note"]) + (f" (also: {', '.join(r['aliases'])})" if r["aliases"] else "")
+        table.add_row(
+            *(
+                escape(str(c))
+                for c in (
+                    r["name"],
+                    i.get("family", "-"),
+                    i.get("higher_is_better", "-"),
+                    ", ".join(needs) or "nothing",
+                    i.get("bn_mode", "-"),
+                    i.get("precision", "-"),
+                    options,
+                    ", ".join(r["spaces"]) or "none registered",
+                    desc,
+                )
+            )
+        )
     console.print(table)
 
 
