@@ -82,7 +82,7 @@ def criteria(ctx: ReportContext) -> None:
     for long_name, short in SHORT.items():
         cols = [c for c in table.columns if c.startswith(short + " ")]
         if cols:
-            part = table[["estimator", *cols]].rename(columns={c: c.replace(short + " ", "K=") for c in cols})
+            part = table[["label", *cols]].rename(columns={c: c.replace(short + " ", "K=") for c in cols})
             better = "lower" if short in ("BR", "WR") else "higher"
             ctx.table(sec, f"criteria_{long_name}", part, f"{short} per K ({better} is better) against {metric}")
     trends = checkpoint_trends(table)
@@ -94,7 +94,7 @@ def criteria(ctx: ReportContext) -> None:
             plot_checkpoint_trends(trends),
             "criteria of each one-shot estimator at successive checkpoints",
         )
-        stab = checkpoint_stability(ctx.data.frame, ctx.data.orientation, ks=ctx.data.ks)
+        stab = checkpoint_stability(ctx.data.frame, ctx.data.orientation, ks=ctx.data.ks, runs=ctx.data.runs)
         if len(stab):
             sec.text(
                 "Relative criteria: each checkpoint's scores measured against the next checkpoint's scores "
