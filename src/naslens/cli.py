@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -60,25 +61,23 @@ def print_evaluation(ev: Any, show_k: list[str], con: Console | None = None) -> 
         con.print(f"  skipped K (empty top-K set): {', '.join(ev.skipped_ks)}")
     table = Table(title=f"criteria vs. {gt.get('metric')} ({ev.subset})", show_lines=False)
     table.add_column("estimator", style="bold")
-    for c in ("KD τ", "Spearman", "Pearson"):
-        table.add_column(c, justify="right")
+    from naslens.criteria import get_criterion
+
+    chosen = [get_criterion(c).info for c in getattr(ev, "criteria", [])] or []
+    plain = [c for c in chosen if not c.needs_k]
+    per_k = [c for c in chosen if c.needs_k]
+    for c in plain:
+        table.add_column(c.short, justify="right")
     for k in show_k:
-        table.add_column(f"P@top {k}", justify="right")
-        table.add_column(f"P@bot {k}", justify="right")
-        table.add_column(f"BR@{k}", justify="right")
-        table.add_column(f"WR@{k}", justify="right")
+        for c in per_k:
+            table.add_column(f"{c.short}@{k}", justify="right")
     table.add_column("n", justify="right")
     table.add_column("non-finite", justify="right")
     table.add_column("config", justify="left")
     for name, r in ev.results.items():
-        cells = [name, _fmt(r["kendall_tau"]), _fmt(r["spearman"]), _fmt(r["pearson"])]
+        cells = [escape(name), *(_fmt(r.get(c.name)) for c in plain)]
         for k in show_k:
-            cells += [
-                _fmt(r["precision_at_top"].get(k)),
-                _fmt(r["precision_at_bottom"].get(k)),
-                _fmt(r["best_ranking"].get(k), 4),
-                _fmt(r["worst_ranking"].get(k), 4),
-            ]
+            cells += [_fmt((r.get(c.name) or {}).get(k), 3 if c.higher_is_better else 4) for c in per_k]
         cells += [str(r["n_archs"]), str(r["n_nonfinite"]), r["estimator"]["config_hash"]]
         table.add_row(*cells)
     con.print(table)
@@ -103,7 +102,10 @@ def evaluate(
     subset: str = typer.Option(
         "all", "--subset", "-s", help="all | deiso | deiso-mean | deiso-gtmean (see naslens.subsets)."
     ),
-    space: str = typer.Option("nb201", "--space", help="Search space."),
+    space: str = typer.Option(None, "--space", help="Search space (default: the ground truth's)."),
+    criteria: str = typer.Option(
+        None, "--criteria", help="Comma-separated criteria to compute (default: all of `naslens criteria`)."
+    ),
     k: str = typer.Option(
         "0.005,0.01,0.05,0.1,0.2,0.5", "--k", help="Top-K values: ratios (0.05 or 5%%) or counts (50), comma-separated."
     ),
@@ -139,6 +141,7 @@ def evaluate(
             estimators=_split(estimators),
             subset=subset,
             ks=ks,
+            criteria=_split(criteria) if criteria else None,
             store=store,
             checkpoint=checkpoint,
             seed=seed,
@@ -195,7 +198,7 @@ def list_estimators_cmd(
     from naslens.spaces import list_spaces
 
     spaces = list_spaces()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, entry in list_estimators(pattern).items():
         info, note = entry.info, ""
         if info is None:  # registered without metadata: build it with no options to read its info
@@ -237,6 +240,30 @@ def list_estimators_cmd(
                     options,
                     ", ".join(r["spaces"]) or "none registered",
                     desc,
+                )
+            )
+        )
+    console.print(table)
+
+
+@app.command("criteria")
+def list_criteria_cmd(pattern: str = typer.Argument("*", help="Shell-style pattern of criterion names.")) -> None:
+    """List the registered criteria (what `evaluate --criteria` and the report choose from)."""
+    from naslens.criteria import DEFAULT_CRITERIA, list_criteria
+
+    table = Table("name", "short", "needs K", "range", "higher is better", "default", "description")
+    for name, i in list_criteria(pattern).items():
+        table.add_row(
+            *(
+                escape(str(c))
+                for c in (
+                    name,
+                    i.short,
+                    "yes" if i.needs_k else "no",
+                    f"[{i.range[0]:g}, {i.range[1]:g}]",
+                    i.higher_is_better,
+                    "yes" if name in DEFAULT_CRITERIA else "no",
+                    i.description,
                 )
             )
         )

@@ -68,7 +68,8 @@ def mutation_pairs(codes: ArrayLike, n_ops: int | Sequence[int]) -> MutationPair
     if arr.ndim != 2 or arr.shape[0] == 0:
         raise AnalysisError(f"codes must be a non-empty 2-D (archs × positions) array, got shape {arr.shape}")
     m, e = arr.shape
-    card = np.full(e, int(n_ops), dtype=np.int64) if np.ndim(n_ops) == 0 else np.asarray(n_ops, dtype=np.int64)
+    card = np.broadcast_to(np.asarray(n_ops, dtype=np.int64), (e,)) if np.ndim(n_ops) == 0 else np.asarray(n_ops)
+    card = card.astype(np.int64)
     if card.shape != (e,) or (card < 1).any():
         raise AnalysisError(f"need one cardinality ≥ 1 per position ({e}), got {np.asarray(n_ops).tolist()}")
     if (arr < 0).any() or (arr >= card).any():

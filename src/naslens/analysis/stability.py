@@ -134,7 +134,11 @@ def _grouped_stability(
             groups.setdefault(RunId(r.estimator, r.seed, "", r.ensemble), []).append(name)
         elif by == "seed" and r.seed is not None:
             groups.setdefault(RunId(r.estimator, None, r.checkpoint, r.ensemble), []).append(name)
-    member = (lambda c: checkpoint_sort_key(of[c].checkpoint)) if by == "checkpoint" else (lambda c: of[c].seed)
+
+    def member(c: str) -> tuple[float, str]:
+        r = of[c]
+        return checkpoint_sort_key(r.checkpoint) if by == "checkpoint" else (float(r.seed or 0), "")
+
     other = "seed" if by == "checkpoint" else "checkpoint"
     tables = []
     for group, cols in groups.items():

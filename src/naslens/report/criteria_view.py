@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from naslens.analysis._common import checkpoint_sort_key
+from naslens.criteria import resolve_criteria
 from naslens.report.evaluation_data import run_of_entry
 from naslens.types import RunId
 
@@ -24,12 +26,14 @@ def _number(value: Any) -> float:
         return float("nan")
 
 
-def criteria_table(results: dict[str, Any]) -> pd.DataFrame:
+def criteria_table(results: dict[str, Any], criteria: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per result of ``evaluation.json``: correlations, set criteria per K, status counts, configuration.
 
     Column names say the criterion and K (``P@top 0.05`` = precision among the top 5 %). ``n_<status>`` columns
     count the architectures whose score was ok / NaN / inf / failed; criteria use the ``ok`` ones only.
+    ``criteria`` chooses them by name (default :data:`naslens.criteria.DEFAULT_CRITERIA`).
     """
+    chosen = resolve_criteria(criteria)
     rows = []
     for key, entry in results.items():
         est = entry.get("estimator", {})
@@ -41,11 +45,12 @@ def criteria_table(results: dict[str, Any]) -> pd.DataFrame:
             "higher_is_better": info.get("higher_is_better", ""),
             "n_archs": entry.get("n_archs", ""),
         }
-        for c in ("kendall_tau", "spearman", "pearson"):
-            row[c] = _number(entry.get(c))
-        for c in SET_CRITERIA:
-            for k, v in (entry.get(c) or {}).items():
-                row[f"{SHORT[c]} {k}"] = _number(v)
+        for c in chosen:
+            if c.info.needs_k:
+                for k, v in (entry.get(c.info.name) or {}).items():
+                    row[f"{c.info.short} {k}"] = _number(v)
+            else:
+                row[c.info.name] = _number(entry.get(c.info.name))
         counts = entry.get("status_counts", {}) or {}
         for s in STATUSES:
             row[f"n_{s}"] = int(counts.get(s, 0))

@@ -51,7 +51,7 @@ def mutations(ctx: ReportContext, n_groups: int) -> None:
     )
     by = "flops" if "flops" in ctx.data.frame.columns else None
     table = mutation_ratios(ctx.data.frame, ctx.data.orientation, space=ctx.data.space, by=by, n_groups=n_groups)
-    ops = list(dict.fromkeys(c for choices in get_space(ctx.data.space).info.choices for c in choices))
+    ops = list(dict.fromkeys(c for choices in get_space(str(ctx.data.space)).info.choices for c in choices))
     ctx.figure(sec, "mutation_ratios", plot_mutation_ratios(table, ops), "pooled mutation ratios per mutation type")
     pooled = table[table["group"] == ALL_GROUPS].drop(columns="group")
     ctx.table(sec, "mutation_ratios_pooled", pooled, "mutation ratios pooled over all complexity groups")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -65,7 +66,7 @@ def overview(ctx: ReportContext) -> None:
         sec.text(f"Note: {note}")
 
 
-def criteria(ctx: ReportContext) -> None:
+def criteria(ctx: ReportContext, names: Sequence[str] | None = None) -> None:
     """The criteria table, and criteria over checkpoints for one-shot runs."""
     sec = ctx.section("criteria", "Criteria")
     sec.text(
@@ -74,7 +75,7 @@ def criteria(ctx: ReportContext) -> None:
         "worst K (higher is better). BR / WR K: best / worst true rank among the estimator's top K, divided by M "
         "(lower is better). K is a ratio of M; n_ok / n_nan / n_inf / n_failed count the scores by status."
     )
-    table = criteria_table(ctx.data.results)
+    table = criteria_table(ctx.data.results, names)
     metric = ctx.data.provenance.get("metric", "ground truth")
     ctx.table(sec, "criteria", table, f"all criteria against {metric}", show=False)
     main_cols = [c for c in table.columns if not any(c.startswith(p + " ") for p in SHORT.values())]
