@@ -17,6 +17,7 @@ from naslens.cli import app
 from naslens.estimators.base import EstimatorInfo
 from naslens.spaces import get_space
 from naslens.store import ScoreStore
+from naslens.types import SpaceCapabilityError
 
 SPACE = get_space("nb201")
 REQUIRED = (
@@ -220,3 +221,94 @@ def test_deiso_gtmean_scores_representatives_against_class_means(tmp_path: Path)
     deiso = naslens.evaluate(ground_truth=gt, estimators=["params"], subset="deiso", ks=[0.2])
     assert deiso.rows == ev.rows
     np.testing.assert_array_equal(deiso.scores["params"], ev.scores["params"])
+
+
+def _macro_gt(n: int = 243) -> GroundTruth:
+    """A synthetic nb-macro ground truth: the first n architectures (the last positions vary, so many are
+    neighbours), accuracy rising with params plus noise."""
+    sp = get_space("nb-macro")
+    archs = list(sp.enumerate()[:n])
+    cx = sp.complexity(archs, **sp.net_config("cifar10"))
+    rng = np.random.default_rng(3)
+    acc = 90 + 2 * cx["params"].to_numpy() / cx["params"].max() + rng.normal(0, 0.3, n)
+    values = pd.DataFrame({"cifar10": acc}, index=pd.Index([sp.key(a) for a in archs], name="arch"))
+    return GroundTruth(
+        "nb-macro", values, {"cifar10": MetricInfo("cifar10", "test", 200, "mean of 3")}, Source("<synthetic>", "", "t")
+    )
+
+
+def test_everything_works_on_nb_macro(tmp_path: Path) -> None:
+    from naslens.report import build_report
+
+    gt = _macro_gt()
+    sp = get_space("nb-macro")
+    for subset in ("all", "deiso", "deiso-mean", "deiso-gtmean"):
+        ev = naslens.evaluate(ground_truth=gt, estimators=["params", "flops", "random"], subset=subset, ks=[0.1])
+        assert ev.space == "nb-macro" and ev.ground_truth["space"] == "nb-macro"
+        assert ev.results["params"]["kendall_tau"] > 0.5 and abs(ev.results["random"]["kendall_tau"]) < 0.3
+        assert ev.results["params"]["estimator"]["config"] == {"estimator": "params", "dataset": "cifar10"}
+        if subset != "all":
+            assert len(ev.rows) < len(gt) and len({sp.canonical(sp.parse(r)) for r in ev.rows}) == len(ev.rows)
+    table = ev.scores_table()
+    assert table["index"].tolist() == sorted(sp.index(sp.parse(k)) for k in ev.rows)
+    with pytest.raises(SpaceCapabilityError, match="cost column 'relu'"):
+        naslens.evaluate(ground_truth=gt, estimators=["relu"], ks=[0.1])
+    naslens.evaluate(ground_truth=gt, estimators=["params", "flops", "random"], ks=[0.1], out=tmp_path / "ev")
+    page = build_report(tmp_path / "ev", tmp_path / "report", n_budgets=3)
+    manifest = json.loads((page.parent / "report.json").read_text())
+    assert manifest["errors"] == {}, manifest["errors"]
+    tables = page.parent / "tables"
+    mut = pd.read_csv(tables / "mutation_ratios_pooled.csv")
+    assert set(mut["op_from"]) <= {"id", "ir_3x3_t3", "ir_5x5_t6"} and mut["n_pairs"].sum() > 0
+    assert {"mbr_flops.csv", "mbr_params.csv", "mbr_depth.csv", "complexity_bias_flops.csv"} <= {
+        p.name for p in tables.iterdir()
+    }
+    runs = pd.read_csv(tmp_path / "ev" / "runs.csv")
+    assert runs["estimator"].tolist() == ["params", "flops", "random"]
+
+
+def test_mutation_pairs_on_nb_macro_are_its_neighbours() -> None:
+    from naslens.analysis import mutation_pairs
+
+    sp = get_space("nb-macro")
+    archs = sp.enumerate()
+    codes = np.stack([sp.encode(a, "codes") for a in archs])
+    pairs = mutation_pairs(codes, sp.info.cardinalities)
+    assert len(pairs) == len(archs) * sum(n - 1 for n in sp.info.cardinalities)
+    for i in (0, 100, 6560):
+        assert {archs[j] for j in pairs.dst[pairs.src == i]} == set(sp.neighbors(archs[i]))
+
+
+def test_deiso_is_refused_without_isomorphism_and_all_works_unenumerable() -> None:
+    from dataclasses import replace
+
+    from naslens.subsets import plan_subset
+
+    class NoIso:
+        def __init__(self, enumerable: bool) -> None:
+            base = get_space("nb-macro")
+            self._base = base
+            self.name = "no-iso"
+            self.info = replace(
+                base.info, has_isomorphism=False, enumerable=enumerable, size=base.info.size if enumerable else None
+            )
+
+        def parse(self, k: str) -> object:
+            return self._base.parse(k)
+
+        def index(self, a: object) -> int:
+            return self._base.index(a)
+
+        def canonical(self, a: object) -> object:
+            raise AssertionError("canonical asked of a space without isomorphism")
+
+        def enumerate(self) -> object:
+            raise AssertionError("enumerate asked for an 'all' plan")
+
+    keys = [get_space("nb-macro").key(a) for a in get_space("nb-macro").enumerate()[:20]][::-1]
+    with pytest.raises(SpaceCapabilityError, match="declares none"):
+        plan_subset(NoIso(True), keys, "deiso")
+    plan = plan_subset(NoIso(True), keys, "all")
+    assert plan.rows == keys[::-1] and plan.class_sizes.tolist() == [1] * 20
+    unenum = plan_subset(NoIso(False), keys, "all")
+    assert unenum.rows == keys  # input order when the space has no index order

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -60,25 +61,23 @@ def print_evaluation(ev: Any, show_k: list[str], con: Console | None = None) -> 
         con.print(f"  skipped K (empty top-K set): {', '.join(ev.skipped_ks)}")
     table = Table(title=f"criteria vs. {gt.get('metric')} ({ev.subset})", show_lines=False)
     table.add_column("estimator", style="bold")
-    for c in ("KD τ", "Spearman", "Pearson"):
-        table.add_column(c, justify="right")
+    from naslens.criteria import get_criterion
+
+    chosen = [get_criterion(c).info for c in getattr(ev, "criteria", [])] or []
+    plain = [c for c in chosen if not c.needs_k]
+    per_k = [c for c in chosen if c.needs_k]
+    for c in plain:
+        table.add_column(c.short, justify="right")
     for k in show_k:
-        table.add_column(f"P@top {k}", justify="right")
-        table.add_column(f"P@bot {k}", justify="right")
-        table.add_column(f"BR@{k}", justify="right")
-        table.add_column(f"WR@{k}", justify="right")
+        for c in per_k:
+            table.add_column(f"{c.short}@{k}", justify="right")
     table.add_column("n", justify="right")
     table.add_column("non-finite", justify="right")
     table.add_column("config", justify="left")
     for name, r in ev.results.items():
-        cells = [name, _fmt(r["kendall_tau"]), _fmt(r["spearman"]), _fmt(r["pearson"])]
+        cells = [escape(name), *(_fmt(r.get(c.name)) for c in plain)]
         for k in show_k:
-            cells += [
-                _fmt(r["precision_at_top"].get(k)),
-                _fmt(r["precision_at_bottom"].get(k)),
-                _fmt(r["best_ranking"].get(k), 4),
-                _fmt(r["worst_ranking"].get(k), 4),
-            ]
+            cells += [_fmt((r.get(c.name) or {}).get(k), 3 if c.higher_is_better else 4) for c in per_k]
         cells += [str(r["n_archs"]), str(r["n_nonfinite"]), r["estimator"]["config_hash"]]
         table.add_row(*cells)
     con.print(table)
@@ -103,7 +102,10 @@ def evaluate(
     subset: str = typer.Option(
         "all", "--subset", "-s", help="all | deiso | deiso-mean | deiso-gtmean (see naslens.subsets)."
     ),
-    space: str = typer.Option("nb201", "--space", help="Search space."),
+    space: str = typer.Option(None, "--space", help="Search space (default: the ground truth's)."),
+    criteria: str = typer.Option(
+        None, "--criteria", help="Comma-separated criteria to compute (default: all of `naslens criteria`)."
+    ),
     k: str = typer.Option(
         "0.005,0.01,0.05,0.1,0.2,0.5", "--k", help="Top-K values: ratios (0.05 or 5%%) or counts (50), comma-separated."
     ),
@@ -139,6 +141,7 @@ def evaluate(
             estimators=_split(estimators),
             subset=subset,
             ks=ks,
+            criteria=_split(criteria) if criteria else None,
             store=store,
             checkpoint=checkpoint,
             seed=seed,
@@ -180,21 +183,90 @@ def ground_truths(data_dir: Path = typer.Option(None, "--data-dir")) -> None:
 
 
 @app.command("estimators")
-def list_estimators_cmd(pattern: str = typer.Argument("*")) -> None:
-    """List registered estimators with their metadata."""
-    from naslens.estimators import ESTIMATORS, create_estimator, load_builtin_estimators
+def list_estimators_cmd(
+    pattern: str = typer.Argument("*", help="Shell-style pattern of estimator names."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metadata as JSON."),
+) -> None:
+    """List registered estimators with their metadata, options and the spaces they apply to (nothing is built)."""
+    import json
+    from dataclasses import asdict
 
-    load_builtin_estimators()
-    table = Table("name", "family", "higher is better", "needs data", "description")
-    for name in ESTIMATORS.list(pattern):
-        try:
-            info = create_estimator(name).info
-        except (ValueError, TypeError) as e:  # estimators that need a run artefact (e.g. a supernet checkpoint)
-            table.add_row(name, "-", "-", "-", f"needs configuration: {e}")
-            continue
-        aka = [a for a, t in ESTIMATORS.aliases().items() if t == name]
-        desc = info.description + (f" (also: {', '.join(aka)})" if aka else "")
-        table.add_row(name, info.family, str(info.higher_is_better), str(info.needs_data), desc)
+    from rich.markup import escape
+
+    from naslens.estimators import ESTIMATORS
+    from naslens.estimators.base import list_estimators
+    from naslens.spaces import list_spaces
+
+    spaces = list_spaces()
+    rows: list[dict[str, Any]] = []
+    for name, entry in list_estimators(pattern).items():
+        info, note = entry.info, ""
+        if info is None:  # registered without metadata: build it with no options to read its info
+            try:
+                info = entry.factory().info
+            except (ValueError, TypeError) as e:  # needs a run artefact (e.g. a supernet checkpoint)
+                note = f"needs configuration: {e}"
+        applies = [s for s, i in spaces.items() if entry.not_applicable(i) is None]
+        rows.append(
+            {
+                "name": name,
+                "info": asdict(info) if info is not None else None,
+                "options": None if entry.schema is None else {k: repr(v) for k, v in entry.options().items()},
+                "run_settings": list(entry.context) if entry.schema is not None else "all (old-style entry)",
+                "spaces": applies,
+                "aliases": [a for a, t in ESTIMATORS.aliases().items() if t == name],
+                "note": note,
+            }
+        )
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("name", "family", "higher is better", "needs", "BN", "precision", "options", "spaces", "description")
+    for r in rows:
+        i = r["info"] or {}
+        needs = [w for w in ("data", "labels", "training") if i.get(f"needs_{w}")]
+        options = "-" if r["options"] is None else (", ".join(f"{k}={v}" for k, v in r["options"].items()) or "none")
+        desc = (i.get("description") or r["note"]) + (f" (also: {', '.join(r['aliases'])})" if r["aliases"] else "")
+        table.add_row(
+            *(
+                escape(str(c))
+                for c in (
+                    r["name"],
+                    i.get("family", "-"),
+                    i.get("higher_is_better", "-"),
+                    ", ".join(needs) or "nothing",
+                    i.get("bn_mode", "-"),
+                    i.get("precision", "-"),
+                    options,
+                    ", ".join(r["spaces"]) or "none registered",
+                    desc,
+                )
+            )
+        )
+    console.print(table)
+
+
+@app.command("criteria")
+def list_criteria_cmd(pattern: str = typer.Argument("*", help="Shell-style pattern of criterion names.")) -> None:
+    """List the registered criteria (what `evaluate --criteria` and the report choose from)."""
+    from naslens.criteria import DEFAULT_CRITERIA, list_criteria
+
+    table = Table("name", "short", "needs K", "range", "higher is better", "default", "description")
+    for name, i in list_criteria(pattern).items():
+        table.add_row(
+            *(
+                escape(str(c))
+                for c in (
+                    name,
+                    i.short,
+                    "yes" if i.needs_k else "no",
+                    f"[{i.range[0]:g}, {i.range[1]:g}]",
+                    i.higher_is_better,
+                    "yes" if name in DEFAULT_CRITERIA else "no",
+                    i.description,
+                )
+            )
+        )
     console.print(table)
 
 

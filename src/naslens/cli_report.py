@@ -32,6 +32,9 @@ def report(
     groups: Annotated[int, typer.Option("--groups", min=1, help="Complexity groups (bias, Pareto).")] = 5,
     budgets: Annotated[int, typer.Option("--budgets", min=1, help="Number of budgets for mBR.")] = 5,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="Length of the top-ranked lists.")] = 10,
+    criteria: Annotated[
+        str | None, typer.Option("--criteria", help="Comma-separated criteria to show (see `naslens criteria`).")
+    ] = None,
 ) -> None:
     """Write the HTML report of an evaluation: criteria with ground-truth provenance, bias diagnoses, mBR, top lists.
 
@@ -40,7 +43,10 @@ def report(
     from naslens.report import ReportError, build_report
 
     try:
-        path = build_report(evaluation, out, store, runs=run or (), n_groups=groups, n_budgets=budgets, top_k=top_k)
+        names = [c.strip() for c in criteria.split(",") if c.strip()] if criteria else None
+        path = build_report(
+            evaluation, out, store, runs=run or (), n_groups=groups, n_budgets=budgets, top_k=top_k, criteria=names
+        )
     except ReportError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc

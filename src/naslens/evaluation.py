@@ -27,10 +27,12 @@ import pandas as pd
 
 from naslens import criteria
 from naslens.benchmarks import GroundTruth, load_ground_truth
-from naslens.estimators.base import Scores, create_estimator
+from naslens.estimators.base import create_estimator
+from naslens.run_context import ground_truth_context, network_note
 from naslens.spaces import get_space
 from naslens.store import ScoreStore
 from naslens.subsets import SubsetPlan, plan_subset
+from naslens.types import RunId, Scores, ScoringContext
 
 TIE_POLICY = (
     "correlations: Kendall tau-b and Spearman with average ranks; P@top/bottom-K: expected value when ties in the "
@@ -38,6 +40,11 @@ TIE_POLICY = (
     "the ground truth share the better rank) over the estimator's top-K set, boundary ties broken at random; "
     "K from a ratio = floor(M*ratio)"
 )
+
+_crit = criteria  # the module, for functions whose ``criteria`` argument shadows it
+
+RUN_COLUMNS = ("label", "estimator", "seed", "checkpoint", "ensemble")
+"""Columns that say which run a result is (``label`` is for display; group by the other four)."""
 
 
 @dataclass
@@ -55,6 +62,9 @@ class Evaluation:
     k_counts: dict[str, int]
     skipped_ks: dict[str, str] = field(default_factory=dict)
     table_extra: pd.DataFrame | None = None
+    runs: dict[str, RunId] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+    criteria: list[str] = field(default_factory=lambda: list(criteria.DEFAULT_CRITERIA))
 
     def to_dict(self) -> dict[str, Any]:
         from naslens import __version__
@@ -70,25 +80,51 @@ class Evaluation:
             "k_counts": self.k_counts,
             "skipped_ks": self.skipped_ks,
             "tie_policy": TIE_POLICY,
+            "criteria": self.criteria,
+            "run_context": self.context,
             "results": self.results,
         }
 
+    def run_of(self, label: str) -> RunId:
+        """The run behind a result label (estimator, seed, checkpoint, ensemble)."""
+        return self.runs.get(label) or RunId.from_label(label)
+
+    def runs_table(self) -> pd.DataFrame:
+        """One row per score column of :meth:`scores_table`: its label and the run it is (tidy columns)."""
+        rows = []
+        for label, r in self.results.items():
+            info = r["estimator"]["info"]
+            rows.append(
+                {
+                    "label": label,
+                    **self.run_of(label).as_dict(),
+                    "family": info.get("family", ""),
+                    "higher_is_better": info.get("higher_is_better", True),
+                    "config_hash": r["estimator"]["config_hash"],
+                }
+            )
+        return _int_seeds(pd.DataFrame(rows, columns=[*RUN_COLUMNS, "family", "higher_is_better", "config_hash"]))
+
     def criteria_table(self) -> pd.DataFrame:
-        """One row per estimator, criteria flattened (``precision_at_top@0.05`` …)."""
+        """One row per result: its label, run columns (estimator, seed, checkpoint, ensemble), then the criteria
+        flattened (``precision_at_top@0.05`` …)."""
         recs = []
         for name, r in self.results.items():
-            rec: dict[str, Any] = {"estimator": name}
-            for key in ("kendall_tau", "spearman", "pearson"):
-                rec[key] = r[key]
-            for key in ("precision_at_top", "precision_at_bottom", "best_ranking", "worst_ranking"):
-                for k, v in r[key].items():
-                    rec[f"{key}@{k}"] = v
+            rec: dict[str, Any] = {"label": name, **self.run_of(name).as_dict()}
+            for key in self.criteria:
+                if criteria.get_criterion(key).info.needs_k:
+                    for k, v in r.get(key, {}).items():
+                        rec[f"{key}@{k}"] = v
+                else:
+                    rec[key] = r.get(key)
             rec["n_archs"] = r["n_archs"]
             rec["n_nonfinite"] = r["n_nonfinite"]
             recs.append(rec)
-        return pd.DataFrame(recs)
+        return _int_seeds(pd.DataFrame(recs))
 
     def scores_table(self) -> pd.DataFrame:
+        """One row per architecture (``arch``, ``ground_truth``, index / class / complexity columns), one column
+        per result label (which run each label is: :meth:`runs_table`)."""
         df = pd.DataFrame({"arch": self.rows, "ground_truth": self.truth})
         if self.table_extra is not None:
             df = pd.concat([df, self.table_extra.reset_index(drop=True)], axis=1)
@@ -96,14 +132,36 @@ class Evaluation:
             df[name] = vals
         return df
 
+    def tidy_scores(self) -> pd.DataFrame:
+        """The scores in long form: one row per (architecture, result), with the run columns."""
+        runs = self.runs_table()[list(RUN_COLUMNS)]
+        long = pd.DataFrame(
+            {
+                "arch": np.tile(np.asarray(self.rows, dtype=object), len(self.scores)),
+                "label": np.repeat(list(self.scores), len(self.rows)),
+                "score": np.concatenate([np.asarray(v) for v in self.scores.values()]) if self.scores else [],
+            }
+        )
+        return long.merge(runs, on="label", how="left")[["arch", *RUN_COLUMNS, "score"]]
+
     def save(self, out: str | os.PathLike[str]) -> Path:
-        """Write ``evaluation.json``, ``evaluation.csv`` and ``scores.csv`` into ``out`` (atomic renames)."""
+        """Write ``evaluation.json``, ``evaluation.csv`` (criteria), ``scores.csv`` (one row per architecture, one
+        column per result label) and ``runs.csv`` (each label's estimator, seed, checkpoint, ensemble) into ``out``
+        (atomic renames)."""
         d = Path(out)
         d.mkdir(parents=True, exist_ok=True)
         _atomic_write(d / "evaluation.json", json.dumps(self.to_dict(), indent=2, default=_json_default) + "\n")
         _atomic_write(d / "evaluation.csv", self.criteria_table().to_csv(index=False))
         _atomic_write(d / "scores.csv", self.scores_table().to_csv(index=False))
+        _atomic_write(d / "runs.csv", self.runs_table().to_csv(index=False))
         return d
+
+
+def _int_seeds(df: pd.DataFrame) -> pd.DataFrame:
+    """``seed`` as a nullable integer column (empty where the estimator has no seed)."""
+    if "seed" in df.columns:
+        df["seed"] = df["seed"].astype("Int64")
+    return df
 
 
 def _json_default(o: Any) -> Any:
@@ -121,22 +179,22 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 def criteria_for(
-    truth: np.ndarray, score: np.ndarray, higher_is_better: bool, ks: Sequence[float | int]
+    truth: np.ndarray,
+    score: np.ndarray,
+    higher_is_better: bool,
+    ks: Sequence[float | int],
+    names: Sequence[str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
-    """All criteria of one estimator on aligned finite vectors; K values giving an empty set are skipped."""
-    res: dict[str, Any] = {
-        "kendall_tau": criteria.kendall_tau(truth, score, higher_is_better=higher_is_better),
-        "spearman": criteria.spearman(truth, score, higher_is_better=higher_is_better),
-        "pearson": criteria.pearson(truth, score, higher_is_better=higher_is_better),
-    }
+    """The criteria ``names`` (default :data:`naslens.criteria.DEFAULT_CRITERIA`) of one estimator on aligned
+    finite vectors; criteria that need K get ``{K label: value}``, K values giving an empty set are skipped."""
+    chosen = criteria.resolve_criteria(names)
+    res: dict[str, Any] = {}
+    for c in chosen:
+        if not c.info.needs_k:
+            res[c.info.name] = c(truth, score, higher_is_better=higher_is_better)
     counts: dict[str, int] = {}
     skipped: dict[str, str] = {}
-    per_k: dict[str, dict[str, float]] = {
-        "precision_at_top": {},
-        "precision_at_bottom": {},
-        "best_ranking": {},
-        "worst_ranking": {},
-    }
+    per_k: dict[str, dict[str, float]] = {c.info.name: {} for c in chosen if c.info.needs_k}
     for k in ks:
         label = criteria.k_label(k)
         try:
@@ -144,31 +202,11 @@ def criteria_for(
         except ValueError as e:
             skipped[label] = str(e)
             continue
-        per_k["precision_at_top"][label] = criteria.precision_at_top(truth, score, k, higher_is_better=higher_is_better)
-        per_k["precision_at_bottom"][label] = criteria.precision_at_bottom(
-            truth, score, k, higher_is_better=higher_is_better
-        )
-        per_k["best_ranking"][label] = criteria.best_ranking(truth, score, k, higher_is_better=higher_is_better)
-        per_k["worst_ranking"][label] = criteria.worst_ranking(truth, score, k, higher_is_better=higher_is_better)
+        for c in chosen:
+            if c.info.needs_k:
+                per_k[c.info.name][label] = c(truth, score, k, higher_is_better=higher_is_better)
     res.update(per_k)
     return res, counts, skipped
-
-
-def _structural_context(sp: Any, gt: GroundTruth, metric: str) -> dict[str, Any]:
-    """Dataset (and, for a naslens-built ground truth, the trained network's macro config) for estimators."""
-    ds = gt.metrics[metric].dataset.lower()
-    known = {d.lower(): d for d in sp.info.datasets}
-    ctx: dict[str, Any] = {"dataset": known.get(ds, sp.info.default_dataset)}
-    recipe = gt.extra.get("recipe")
-    if isinstance(recipe, dict) and {"C", "N", "input_size", "channels"} <= set(recipe):
-        ctx["net"] = {
-            "C": int(recipe["C"]),
-            "N": int(recipe["N"]),
-            "in_channels": int(recipe["channels"]),
-            "input_size": int(recipe["input_size"]),
-            "num_classes": int(recipe.get("num_classes", 10)),
-        }
-    return ctx
 
 
 def _canonical_estimator(name: str) -> str:
@@ -181,8 +219,8 @@ def _canonical_estimator(name: str) -> str:
 
 def _stored_scores(
     store: ScoreStore, space: str, name: str, keys: list[str], checkpoint: str | None, seed: int | None
-) -> list[tuple[str, Scores]]:
-    """One Scores per stored (config, seed, checkpoint) of ``name``, labelled ``name[@ckpt][#seed]``."""
+) -> list[tuple[RunId, Scores]]:
+    """One Scores per stored (config, seed, checkpoint) of ``name``, with the run it is."""
     combos = [
         c
         for c in store.combos(space, name)
@@ -196,23 +234,37 @@ def _stored_scores(
             f"store {store.path} holds {len(configs)} configurations of {name!r} ({sorted(configs)}); "
             "use one store per configuration or remove the others"
         )
-    seeds = {c[1] for c in combos}
-    out = []
-    for h, sd, ck in combos:
-        label = name + (f"@{ck}" if ck else "") + (f"#seed{sd}" if len(seeds) > 1 else "")
-        out.append((label, store.scores(space, name, keys, config_hash_=h, seed=sd, checkpoint=ck)))
-    return out
+    return [
+        (RunId.from_stored(name, sd, ck), store.scores(space, name, keys, config_hash_=h, seed=sd, checkpoint=ck))
+        for h, sd, ck in combos
+    ]
+
+
+def _live_run(name: str, sc: Scores) -> RunId:
+    """The run of a live estimator: its registered name and the seed its configuration records (if any)."""
+    seed = sc.config.get("seed", sc.config.get("init_seed"))
+    return RunId(name, int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None)
+
+
+def _labels(runs: list[RunId]) -> list[str]:
+    """Display labels: ``<estimator>[@<ensemble>][@<checkpoint>]`` plus ``#seed<s>`` when a stored name has
+    several seeds (today's labels, so outputs keep their keys)."""
+    seeds: dict[str, set[int | None]] = {}
+    for r in runs:
+        seeds.setdefault(r.stored_name, set()).add(r.seed)
+    return [r.label(with_seed=len(seeds[r.stored_name]) > 1) for r in runs]
 
 
 def evaluate(
     *,
-    space: str = "nb201",
+    space: str | None = None,
     ground_truth: str | os.PathLike[str] | GroundTruth = "nb201-200ep",
     dataset: str | None = None,
     metric: str | None = None,
     estimators: Sequence[str] = ("params", "flops", "relu"),
     subset: str = "all",
     ks: Sequence[float | int] = criteria.DEFAULT_K_RATIOS,
+    criteria: Sequence[str] | None = None,
     store: str | os.PathLike[str] | None = None,
     checkpoint: str | None = None,
     store_seed: int | None = None,
@@ -223,20 +275,26 @@ def evaluate(
     """Evaluate estimators against a ground truth.
 
     Args:
-        space: registered search space.
+        space: registered search space (default: the ground truth's space).
         ground_truth: a :class:`GroundTruth`, a registered name (``nb201-200ep``, ``nb201-fmnist``, …) or a path.
         dataset / metric: which ground-truth column (``dataset`` picks the only metric of that dataset).
         estimators: registered estimator names, or names of estimators stored in ``store``.
         subset: ``all``, ``deiso``, ``deiso-mean`` or ``deiso-gtmean`` (see :mod:`naslens.subsets`).
         ks: top-K values, ratios (floats) or counts (ints).
+        criteria: criteria to compute, by name (``naslens.criteria.list_criteria()``; default
+            :data:`naslens.criteria.DEFAULT_CRITERIA`).
         store: score-store folder for stored estimators (zero-shot, one-shot runs).
         checkpoint / store_seed: restrict stored scores to one checkpoint / seed (default: every one, reported
             separately).
-        seed: seed of seeded estimators (``random``).
-        out: folder for ``evaluation.json``, ``evaluation.csv`` and ``scores.csv``.
+        seed: seed of seeded estimators (``random``, network initialisation).
+        out: folder for ``evaluation.json``, ``evaluation.csv``, ``scores.csv`` and ``runs.csv``.
+
+    Every estimator computed here gets one :class:`~naslens.types.ScoringContext` read from the ground truth
+    (its dataset, the network it was trained with, its data source; see :mod:`naslens.run_context`).
     """
-    sp = get_space(space)
+    chosen = [c.info.name for c in _crit.resolve_criteria(criteria)]
     gt = ground_truth if isinstance(ground_truth, GroundTruth) else load_ground_truth(ground_truth, data_dir)
+    sp = get_space(gt.space if space is None else space)
     if gt.space != sp.name:
         raise ValueError(f"ground truth is for space {gt.space!r}, not {sp.name!r}")
     col = gt.metric_for(dataset, metric)
@@ -254,41 +312,42 @@ def evaluate(
     st = ScoreStore(store, create=False) if store is not None else None
     stored_names = set(st.estimators()) if st is not None else set()
 
-    context = _structural_context(sp, gt, col)
-    all_scores: list[tuple[str, Scores]] = []
+    context = ground_truth_context(sp, gt, col, seed=seed)
+    all_scores: list[tuple[RunId, Scores]] = []
     for name in estimators:
         stored_as = name if name in stored_names else _canonical_estimator(name)
         if stored_as in stored_names and st is not None:
             all_scores.extend(_stored_scores(st, sp.name, stored_as, needed, checkpoint, store_seed))
         else:
-            est = create_estimator(name, seed=seed, **context)
-            all_scores.append((name, est.score(sp, archs)))
+            sc = create_estimator(name, context).score(sp, archs)
+            all_scores.append((_live_run(name, sc), sc))
 
     results: dict[str, dict[str, Any]] = {}
+    runs: dict[str, RunId] = {}
     score_cols: dict[str, np.ndarray] = {}
     k_counts: dict[str, int] = {}
     skipped: dict[str, str] = {}
-    for label, sc in all_scores:
+    for label, (run, sc) in zip(_labels([r for r, _ in all_scores]), all_scores, strict=True):
         by_key = {k: (v if ok else np.nan) for k, v, ok in zip(sc.keys, sc.values, sc.finite, strict=True)}
         row_vals = plan.aggregate(by_key)
         finite = np.isfinite(row_vals)
         score_cols[label] = row_vals
+        runs[label] = run
         n_used = int(finite.sum())
         entry: dict[str, Any] = {
+            "run": run.as_dict(),
             "n_archs": n_used,
             "n_nonfinite": int((~finite).sum()),
             "status_counts": sc.status_counts(),
             "estimator": sc.describe(),
-            "checkpoint": sc.extra.get("checkpoint") or None,
+            "checkpoint": run.checkpoint or None,
         }
         if n_used < 2 or np.ptp(row_vals[finite]) == 0:
             entry["error"] = f"{n_used} finite scores" + ("" if n_used < 2 else ", all equal: no ranking")
-            for key in ("kendall_tau", "spearman", "pearson"):
-                entry[key] = float("nan")
-            for key in ("precision_at_top", "precision_at_bottom", "best_ranking", "worst_ranking"):
-                entry[key] = {}
+            for key in chosen:
+                entry[key] = {} if _crit.get_criterion(key).info.needs_k else float("nan")
         else:
-            crit, counts, skip = criteria_for(truth[finite], row_vals[finite], sc.info.higher_is_better, ks)
+            crit, counts, skip = criteria_for(truth[finite], row_vals[finite], sc.info.higher_is_better, ks, chosen)
             entry.update(crit)
             if n_used == len(truth):
                 k_counts.update(counts)
@@ -299,10 +358,11 @@ def evaluate(
     if not k_counts:
         for k in ks:
             try:
-                k_counts[criteria.k_label(k)] = criteria.resolve_k(k, len(truth))
+                k_counts[_crit.k_label(k)] = _crit.resolve_k(k, len(truth))
             except ValueError as e:
-                skipped[criteria.k_label(k)] = str(e)
-    extra = _row_table(sp, plan, context)
+                skipped[_crit.k_label(k)] = str(e)
+    extra, network = _row_table(sp, plan, context)
+    note = network_note(sp, gt, col, context)
     ev = Evaluation(
         space=sp.name,
         subset=subset,
@@ -311,24 +371,28 @@ def evaluate(
         truth=truth,
         scores=score_cols,
         results=results,
-        ks=[criteria.k_label(k) for k in ks],
+        ks=[_crit.k_label(k) for k in ks],
         k_counts=k_counts,
         skipped_ks=skipped,
         table_extra=extra,
+        runs=runs,
+        context={**context.given(), "complexity_network": network, **({"note": note} if note else {})},
+        criteria=chosen,
     )
     if out is not None:
         ev.save(out)
     return ev
 
 
-def _row_table(sp: Any, plan: SubsetPlan, context: dict[str, Any]) -> pd.DataFrame:
-    """index / class / complexity columns of each row, for the per-architecture table."""
+def _row_table(sp: Any, plan: SubsetPlan, context: ScoringContext) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """index / class / complexity columns of each row (for the per-architecture table), and the network settings
+    the complexity columns were computed for."""
     archs = [sp.parse(k) for k in plan.rows]
-    net = context.get("net")
-    cx = sp.complexity(archs, **(sp.net_config(None, **net) if net else sp.net_config(context["dataset"])))
+    net = sp.net_config(None, **context.net) if context.net else sp.net_config(context.dataset)
+    cx = sp.complexity(archs, **net)
     df = pd.DataFrame(
         {
-            "index": [getattr(a, "index", -1) for a in archs],
+            "index": [sp.index(a) for a in archs] if sp.info.enumerable else [-1] * len(archs),
             "class_id": plan.class_ids,
             "class_size": plan.class_sizes,
             "n_members": [len(m) for m in (plan.truth_members or plan.members)],
@@ -336,4 +400,4 @@ def _row_table(sp: Any, plan: SubsetPlan, context: dict[str, Any]) -> pd.DataFra
     )
     df["params"] = cx["params"].to_numpy()
     df["flops"] = cx["flops"].to_numpy()
-    return df
+    return df, net

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from naslens.estimators.base import EstimatorInfo, Scores, config_hash
+from naslens.types import EstimatorInfo, Scores, config_hash
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS configs (
@@ -56,7 +56,7 @@ class ScoreStore:
 
     Example:
         >>> import tempfile
-        >>> from naslens.estimators.base import EstimatorInfo
+        >>> from naslens.types import EstimatorInfo
         >>> st = ScoreStore(tempfile.mkdtemp())
         >>> info = EstimatorInfo("demo", "zeroshot")
         >>> st.put("nb201", "arch-a", info, {"estimator": "demo"}, seed=0, value=1.5)

@@ -3,6 +3,10 @@
 NB201 has 15,625 architectures but only 6,466 isomorphism classes; an estimator that scores isomorphic copies
 alike is rewarded or punished many times for the same cell. naslens therefore says which subset it used:
 
+Rows are in the space's order (``space.index``) when the space is enumerable, else in the order given. ``all`` works
+on every space; the de-isomorphic subsets need a space that declares isomorphism classes
+(``space.info.has_isomorphism``) and are refused clearly otherwise.
+
 - ``all``: every architecture that has a ground-truth value;
 - ``deiso``: one representative per isomorphism class — the member with the smallest benchmark index among
   those that have a ground-truth value (deterministic);
@@ -15,11 +19,13 @@ alike is rewarded or punished many times for the same cell. naslens therefore sa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from naslens.types import SpaceCapabilityError
 
 SUBSETS = ("all", "deiso", "deiso-mean", "deiso-gtmean")
 
@@ -57,11 +63,22 @@ def _mean_over(groups: list[list[str]], values_by_key: dict[str, float]) -> np.n
 
 
 def plan_subset(space: Any, keys: Sequence[str], subset: str) -> SubsetPlan:
-    """Plan the rows of an evaluation over ``keys`` (architectures with ground truth), in benchmark order."""
+    """Plan the rows of an evaluation over ``keys`` (architectures with ground truth), in the space's order.
+
+    Raises:
+        ValueError: unknown subset name.
+        SpaceCapabilityError: a de-isomorphic subset on a space without isomorphism classes.
+    """
     if subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
+    info = space.info
+    if subset != "all" and not info.has_isomorphism:
+        raise SpaceCapabilityError(
+            f"subset {subset!r} needs isomorphism classes, and space {space.name!r} declares none "
+            "(SpaceInfo.has_isomorphism is false); use subset 'all'"
+        )
     archs = [space.parse(k) for k in keys]
-    canon = [space.canonical(a) for a in archs]
+    canon: list[Hashable] = [space.canonical(a) for a in archs] if info.has_isomorphism else list(keys)
     order = _space_order(space, archs)
     space_class_size = _space_class_sizes(space)
     sorted_pos = sorted(range(len(keys)), key=lambda i: order[i])
@@ -69,7 +86,10 @@ def plan_subset(space: Any, keys: Sequence[str], subset: str) -> SubsetPlan:
     for i in sorted_pos:
         ids.setdefault(canon[i], len(ids))
     cls = np.array([ids[c] for c in canon], dtype=np.int64)
-    sizes = np.array([space_class_size.get(c, 0) for c in canon], dtype=np.int64)
+    if info.has_isomorphism:
+        sizes = np.array([space_class_size.get(c, 0) for c in canon], dtype=np.int64)
+    else:  # every architecture is its own class
+        sizes = np.ones(len(keys), dtype=np.int64)
     if subset == "all":
         rows = [keys[i] for i in sorted_pos]
         return SubsetPlan(subset, rows, [[r] for r in rows], cls[sorted_pos], sizes[sorted_pos])
@@ -85,21 +105,19 @@ def plan_subset(space: Any, keys: Sequence[str], subset: str) -> SubsetPlan:
 
 
 def _space_order(space: Any, archs: Sequence[Any]) -> list[int]:
-    """Benchmark index where the space has one, else the input position."""
-    try:
-        return [int(a.index) for a in archs]
-    except AttributeError:
-        return list(range(len(archs)))
+    """``space.index`` (the benchmark index where the space has one) when enumerable, else the input position."""
+    if space.info.enumerable:
+        return [int(space.index(a)) for a in archs]
+    return list(range(len(archs)))
 
 
 def _space_class_sizes(space: Any) -> dict[Any, int]:
-    """Class size in the whole space, keyed by canonical form (empty when the space is not enumerable)."""
-    try:
-        all_archs = space.enumerate()
-    except (AttributeError, NotImplementedError):
+    """Class size in the whole space, keyed by canonical form (empty when the space is not enumerable or has
+    no isomorphism classes)."""
+    if not (space.info.enumerable and space.info.has_isomorphism):
         return {}
     sizes: dict[Any, int] = {}
-    for a in all_archs:
+    for a in space.enumerate():
         c = space.canonical(a)
         sizes[c] = sizes.get(c, 0) + 1
     return sizes

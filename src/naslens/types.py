@@ -7,13 +7,20 @@
   space that is not enumerable, isomorphism classes of a space without them, a supernet, a dataset it has no network
   settings for).
 - :class:`NetConfigError`: network settings a space does not accept (unknown key, bad value).
+- :class:`EstimatorInfo`, :class:`Scores`, :func:`config_hash`, :func:`status_of`: what an estimator declares and
+  returns, and the stable hash that keys its configuration in the score store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
 
 
 class ArchFormatError(ValueError):
@@ -114,4 +121,266 @@ class SpaceInfo:
             "encodings": list(self.encodings),
             "has_supernet": self.has_supernet,
             "key_format": self.key_format,
+        }
+
+
+# ---------------------------------------------------------------------- estimators and their results
+FAMILIES = ("structural", "zeroshot", "oneshot", "predictor", "ensemble", "stored", "low-fidelity")
+"""Estimator families (:attr:`EstimatorInfo.family`)."""
+BN_MODES = ("train", "eval", "removed", "n/a")
+"""BatchNorm modes an estimator may declare (:attr:`EstimatorInfo.bn_mode`)."""
+STATUS_OK = "ok"
+"""Status of a usable score; the others are ``nan``, ``inf`` and ``failed: <reason>``."""
+
+
+@dataclass(frozen=True)
+class EstimatorInfo:
+    """Metadata every estimator declares; code branches on these fields, never on names.
+
+    Attributes:
+        name: registry name (or a derived name such as ``oneshot_acc@savg3`` for a store-level ensemble).
+        family: one of :data:`FAMILIES`.
+        higher_is_better: how to read the score.
+        needs_data / needs_labels / needs_training: what computing it needs.
+        bn_mode: BatchNorm mode while scoring (:data:`BN_MODES`).
+        precision: floating-point precision of the computation (``float32``, ``float64``, ``n/a``).
+        description: one line (may hold a formula with ``[…]``; printed literally).
+    """
+
+    name: str
+    family: str
+    higher_is_better: bool = True
+    needs_data: bool = False
+    needs_labels: bool = False
+    needs_training: bool = False
+    bn_mode: str = "n/a"  # "train" | "eval" | "removed" | "n/a"
+    precision: str = "n/a"  # "float32" | "float64" | "n/a"
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"family must be one of {FAMILIES}, got {self.family!r}")
+        if self.bn_mode not in BN_MODES:
+            raise ValueError(f"bn_mode must be train/eval/removed/n/a, got {self.bn_mode!r}")
+
+
+def config_hash(config: dict[str, Any]) -> str:
+    """Stable 12-hex-digit hash of a JSON-serialisable configuration (key order does not matter).
+
+    Example:
+        >>> config_hash({"estimator": "params", "dataset": "cifar10"})
+        '469ad2b18902'
+    """
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def status_of(value: float) -> str:
+    """``ok``, ``nan`` or ``inf`` for a computed value."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf"
+    return STATUS_OK
+
+
+@dataclass
+class Scores:
+    """Scores of one estimator configuration, aligned with ``keys``.
+
+    ``status[i]`` is ``ok``, ``nan``, ``inf`` or ``failed: <reason>``; ``values[i]`` is NaN for failures.
+    """
+
+    info: EstimatorInfo
+    config: dict[str, Any]
+    keys: list[str]
+    values: np.ndarray
+    status: list[str]
+    seconds: np.ndarray | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.values = np.asarray(self.values, dtype=np.float64)
+        n = len(self.keys)
+        if self.values.shape != (n,) or len(self.status) != n:
+            raise ValueError(f"scores misaligned: {n} keys, values {self.values.shape}, {len(self.status)} statuses")
+
+    @classmethod
+    def from_values(
+        cls, info: EstimatorInfo, config: dict[str, Any], keys: Sequence[str], values: Sequence[float] | np.ndarray
+    ) -> Scores:
+        vals = np.asarray(values, dtype=np.float64)
+        return cls(info, config, list(keys), vals, [status_of(float(v)) for v in vals])
+
+    @property
+    def finite(self) -> np.ndarray:
+        """Mask of usable scores."""
+        return np.isfinite(self.values) & np.array([s == STATUS_OK for s in self.status], dtype=bool)
+
+    def status_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for s in self.status:
+            k = "failed" if s.startswith("failed") else s
+            counts[k] = counts.get(k, 0) + 1
+        return counts
+
+    @property
+    def config_hash(self) -> str:
+        return config_hash(self.config)
+
+    def describe(self) -> dict[str, Any]:
+        return {"info": asdict(self.info), "config": self.config, "config_hash": self.config_hash}
+
+
+# ---------------------------------------------------------------------- what a run shares, which run a column is
+@dataclass(frozen=True)
+class ScoringContext:
+    """The run settings shared by every estimator an evaluation (or a scoring run) builds.
+
+    ``create_estimator(name, context, **options)`` takes it explicitly; every registered estimator declares which
+    of these fields its factory takes (its other keyword arguments are its *options*, checked against its schema),
+    so shared settings reach the estimators that use them and a mistyped option is an error, never swallowed.
+
+    Attributes:
+        dataset: dataset of the ground truth the scores are compared with (``cifar10``, ``fashion-mnist``). With
+            ``net`` unset, estimators that build networks use the space's benchmark network for it
+            (``space.net_config(dataset)``); it is recorded in every configuration (provenance).
+        seed: seed of seeded estimators (network initialisation, random scores, batch selection).
+        net: network settings of the space (``space.net_config`` keys) the ground truth was trained with, for a
+            ground truth that naslens built with its own recipe; ``None``: the benchmark network of ``dataset``.
+        data: image source of data-using estimators (a ``naslens.data`` source such as ``cifar10``,
+            ``fashion-mnist`` or ``noise``); ``None``: the estimator's default for ``dataset``.
+        data_root: folder holding that data (``None``: naslens' default location).
+        device: ``auto``, ``cpu`` or ``cuda`` (``None``: the estimator's default).
+
+    Example:
+        >>> ctx = ScoringContext(dataset="fashion-mnist", net={"C": 8, "N": 2})
+        >>> ctx.given(("dataset", "seed", "device"))
+        {'dataset': 'fashion-mnist', 'seed': 0}
+    """
+
+    dataset: str | None = None
+    seed: int = 0
+    net: Mapping[str, Any] | None = None
+    data: str | None = None
+    data_root: str | None = None
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
+            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        if self.net is not None:
+            if not isinstance(self.net, Mapping):
+                raise ValueError(f"net must be a mapping of network settings, got {type(self.net).__name__}")
+            object.__setattr__(self, "net", dict(self.net))
+
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        """Names of the shared settings."""
+        return tuple(cls.__dataclass_fields__)
+
+    def given(self, names: Sequence[str] | None = None) -> dict[str, Any]:
+        """The settings among ``names`` (default: all) that are set (not ``None``)."""
+        return {n: getattr(self, n) for n in (names or self.fields()) if getattr(self, n) is not None}
+
+    def replace(self, **changes: Any) -> ScoringContext:
+        """A copy with some settings changed (``None`` values leave a setting as it is)."""
+        unknown = sorted(set(changes) - set(self.fields()))
+        if unknown:
+            raise ValueError(f"unknown run setting(s) {unknown}; the shared settings are {list(self.fields())}")
+        return ScoringContext(**{**_shallow_fields(self), **{k: v for k, v in changes.items() if v is not None}})
+
+
+def _shallow_fields(obj: Any) -> dict[str, Any]:
+    """A dataclass' fields as a dict, values not copied (``dataclasses.asdict`` deep-copies)."""
+    return {n: getattr(obj, n) for n in obj.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class RunId:
+    """Which run a column of scores is: estimator, seed, checkpoint and store-level ensemble as separate fields.
+
+    Labels such as ``oneshot_acc@savg3@epoch-0060#seed0`` are for display only; analyses group by these fields.
+    This class is the one place that reads the store's derived estimator names (``<estimator>@<ensemble>``,
+    written by the one-shot ensembles: ``savg3`` = scores averaged over 3 checkpoints, ``seeds`` = averaged over
+    seeds, ``classmean`` = averaged over isomorphism classes) and old labels.
+
+    Attributes:
+        estimator: the registered estimator (``oneshot_acc``), never a label.
+        seed: the run's seed (initialisation or supernet-training seed); ``None`` for estimators without one;
+            ``-1`` for an aggregate over seeds (``ensemble`` says how).
+        checkpoint: the supernet checkpoint (``epoch-0060``), ``""`` for none.
+        ensemble: the store-level combination of the estimator's runs, ``""`` for none.
+
+    Example:
+        >>> r = RunId.from_stored("oneshot_acc@savg3", seed=0, checkpoint="epoch-0060")
+        >>> r.estimator, r.ensemble, r.checkpoint, r.label()
+        ('oneshot_acc', 'savg3', 'epoch-0060', 'oneshot_acc@savg3@epoch-0060#seed0')
+        >>> RunId.from_label("oneshot_acc@savg3@epoch-0060#seed0") == r
+        True
+    """
+
+    estimator: str
+    seed: int | None = None
+    checkpoint: str = ""
+    ensemble: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.estimator or "@" in self.estimator or "#" in self.estimator:
+            raise ValueError(f"estimator of a run must be a plain name (no '@' or '#'), got {self.estimator!r}")
+        if "@" in self.ensemble or "#" in self.ensemble or "#" in self.checkpoint:
+            raise ValueError(f"bad ensemble {self.ensemble!r} or checkpoint {self.checkpoint!r}")
+
+    @classmethod
+    def from_stored(cls, name: str, seed: int | None = None, checkpoint: str = "") -> RunId:
+        """The run of a store row: ``name`` is the stored estimator name, possibly ``<estimator>@<ensemble>``."""
+        base, _, ensemble = name.partition("@")
+        return cls(base, None if seed is None else int(seed), checkpoint or "", ensemble)
+
+    @classmethod
+    def from_label(cls, label: str) -> RunId:
+        """Read a display label ``<estimator>[@<ensemble>][@<checkpoint>][#seed<s>]`` (old evaluation files).
+
+        A label with a single ``@`` part is read as a checkpoint (labels always end with the checkpoint); prefer
+        :meth:`from_stored` with the stored name and checkpoint where they are known.
+        """
+        text, sep, seed_part = label.partition("#")
+        seed: int | None = None
+        if sep:
+            if not seed_part.startswith("seed"):
+                raise ValueError(f"label {label!r}: expected '#seed<N>' after '#'")
+            try:
+                seed = int(seed_part[4:])
+            except ValueError:
+                raise ValueError(f"label {label!r}: seed {seed_part[4:]!r} is not an integer") from None
+        parts = text.split("@")
+        if len(parts) > 3:
+            raise ValueError(f"label {label!r} has more than two '@' parts")
+        base = parts[0]
+        ensemble = parts[1] if len(parts) == 3 else ""
+        checkpoint = parts[-1] if len(parts) >= 2 else ""
+        return cls(base, seed, checkpoint, ensemble)
+
+    @property
+    def stored_name(self) -> str:
+        """The estimator name the store holds these scores under (``oneshot_acc@savg3``)."""
+        return self.estimator + (f"@{self.ensemble}" if self.ensemble else "")
+
+    @property
+    def series(self) -> tuple[str, str, int | None]:
+        """``(estimator, ensemble, seed)``: the runs that differ only in their checkpoint form one series."""
+        return (self.estimator, self.ensemble, self.seed)
+
+    def label(self, with_seed: bool = True) -> str:
+        """Display label: ``<estimator>[@<ensemble>][@<checkpoint>][#seed<s>]``."""
+        seed = f"#seed{self.seed}" if with_seed and self.seed is not None else ""
+        return self.stored_name + (f"@{self.checkpoint}" if self.checkpoint else "") + seed
+
+    def as_dict(self) -> dict[str, Any]:
+        """The four columns (``seed`` ``None`` when the estimator has none)."""
+        return {
+            "estimator": self.estimator,
+            "seed": self.seed,
+            "checkpoint": self.checkpoint,
+            "ensemble": self.ensemble,
         }

@@ -67,7 +67,7 @@ def test_depth_budgets_on_nb201():
             "s": (codes == 3).sum(1) + 0.0,
         }
     )
-    picks = budget_picks(f, {"s": True}, cost="depth", n_budgets=3)
+    picks = budget_picks(f, {"s": True}, cost="depth", n_budgets=3, space="nb201")
     assert picks["budget"].max() == nb201_cell_depth(codes).max()
 
 

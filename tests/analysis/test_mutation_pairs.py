@@ -63,7 +63,7 @@ def _nb201_frame():
 
 def test_a_mutation_that_always_helps_gives_ratio_one():
     frame, codes = _nb201_frame()
-    t = mutation_ratios(frame, {"conv3": True, "loss": False, "const": True}, codes=codes, by="flops")
+    t = mutation_ratios(frame, {"conv3": True, "loss": False, "const": True}, codes=codes, by="flops", space="nb201")
     pooled = t[t["group"] == ALL_GROUPS].set_index(["estimator", "op_from", "op_to"])
     to_conv = pooled.loc[("conv3", "none", "nor_conv_3x3")]
     assert to_conv["gt_up"] == 1.0 and to_conv["est_up"] == 1.0 and to_conv["agreement"] == 1.0
@@ -82,14 +82,14 @@ def test_a_mutation_that_always_helps_gives_ratio_one():
 def test_parsing_arch_strings_equals_passing_codes():
     frame, codes = _nb201_frame()
     small = frame.iloc[:3000]
-    a = mutation_ratios(small, {"conv3": True}, codes=codes[:3000], by=None)
-    b = mutation_ratios(small, {"conv3": True}, by=None)
+    a = mutation_ratios(small, {"conv3": True}, codes=codes[:3000], by=None, space="nb201")
+    b = mutation_ratios(small, {"conv3": True}, by=None, space="nb201")
     pd.testing.assert_frame_equal(a, b)
     assert set(a["group"]) == {ALL_GROUPS}
 
 
 def test_group_rows_partition_pooled_pairs():
     frame, codes = _nb201_frame()
-    t = mutation_ratios(frame, {"conv3": True}, codes=codes, by="flops", n_groups=3)
+    t = mutation_ratios(frame, {"conv3": True}, codes=codes, by="flops", n_groups=3, space="nb201")
     pooled = t[t["group"] == ALL_GROUPS]["n_pairs"].sum()
     assert t[t["group"] != ALL_GROUPS]["n_pairs"].sum() == pooled == 15625 * 24

@@ -3,7 +3,15 @@ import pandas as pd
 import pytest
 from scipy.stats import kendalltau
 
-from naslens.analysis import AnalysisError, checkpoint_stability, relative_stability, seed_stability, stability_between
+from naslens.analysis import (
+    AnalysisError,
+    checkpoint_stability,
+    relative_stability,
+    seed_stability,
+    split_checkpoint,
+    stability_between,
+)
+from naslens.types import RunId
 
 
 def test_identical_and_reversed_scores():
@@ -62,3 +70,51 @@ def test_seed_stability_and_orientation():
 def test_stability_between_needs_two_columns():
     with pytest.raises(AnalysisError, match="at least 2"):
         stability_between(pd.DataFrame({"a": [1.0]}), {"a": True}, ["a"])
+
+
+def _series_frame() -> tuple[pd.DataFrame, dict[str, RunId]]:
+    """Plain seed-0 checkpoints next to the savg3 temporal ensemble of the same seed (labels as evaluate writes)."""
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=60)
+    cols = {
+        "oneshot_acc@epoch-0020#seed0": base + rng.normal(0, 0.3, 60),
+        "oneshot_acc@epoch-0040#seed0": base + rng.normal(0, 0.3, 60),
+        "oneshot_acc@epoch-0060#seed0": base + rng.normal(0, 0.3, 60),
+        "oneshot_acc@savg3@epoch-0060#seed0": -base,
+        "oneshot_acc@savg3@epoch-0080#seed0": -base + rng.normal(0, 0.1, 60),
+        "oneshot_acc@epoch-0060#seed1": base,
+    }
+    runs = {c: RunId.from_label(c) for c in cols}
+    return pd.DataFrame(cols), runs
+
+
+@pytest.mark.parametrize("with_runs", [True, False])
+def test_temporal_ensemble_is_a_series_of_its_own(with_runs: bool) -> None:
+    """Regression: split_checkpoint used to merge 'oneshot_acc@savg3@…#seed0' into the plain seed-0 series."""
+    f, runs = _series_frame()
+    t = checkpoint_stability(f, dict.fromkeys(f.columns, True), ks=[0.1], runs=runs if with_runs else None)
+    assert t["series"].tolist() == ["oneshot_acc#seed0", "oneshot_acc#seed0", "oneshot_acc@savg3#seed0"]
+    plain = t[t["ensemble"] == ""]
+    assert plain["reference_checkpoint"].tolist() == ["epoch-0040", "epoch-0060"]
+    assert plain["other_checkpoint"].tolist() == ["epoch-0020", "epoch-0040"]
+    ens = t[t["ensemble"] == "savg3"]
+    assert ens["reference"].tolist() == ["oneshot_acc@savg3@epoch-0080#seed0"]
+    assert ens["other"].tolist() == ["oneshot_acc@savg3@epoch-0060#seed0"]
+    assert (t["estimator"] == "oneshot_acc").all() and t["seed"].tolist() == [0, 0, 0]
+    # no pair mixes a plain checkpoint with an ensemble one
+    for ref, oth in zip(t["reference"], t["other"], strict=True):
+        assert ("savg3" in ref) == ("savg3" in oth)
+
+
+def test_seed_stability_groups_by_checkpoint_and_ensemble() -> None:
+    f, runs = _series_frame()
+    t = seed_stability(f, dict.fromkeys(f.columns, True), ks=[0.1], runs=runs)
+    assert t["reference"].tolist() == ["oneshot_acc@epoch-0060#seed1"]
+    assert t["other"].tolist() == ["oneshot_acc@epoch-0060#seed0"]
+    assert t["checkpoint"].tolist() == ["epoch-0060"] and t["kendall_tau"].iloc[0] > 0.5
+
+
+def test_split_checkpoint_keeps_the_ensemble_in_the_series() -> None:
+    assert split_checkpoint("oneshot_acc@savg3@epoch-0060#seed0") == ("oneshot_acc@savg3#seed0", "epoch-0060")
+    assert split_checkpoint("oneshot_acc@epoch-0060#seed0") == ("oneshot_acc#seed0", "epoch-0060")
+    assert split_checkpoint("params") == ("params", "")

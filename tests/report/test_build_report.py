@@ -157,7 +157,7 @@ def test_nan_and_inf_counts_are_shown(built):
 
 def test_criteria_match_the_evaluation(built, synthetic_evaluation):
     meta = json.loads((synthetic_evaluation / "evaluation.json").read_text())
-    crit = pd.read_csv(built["path"].parent / "tables" / "criteria.csv").set_index("estimator")
+    crit = pd.read_csv(built["path"].parent / "tables" / "criteria.csv").set_index("label")
     for name, res in meta["results"].items():
         assert crit.loc[name, "kendall_tau"] == pytest.approx(res["kendall_tau"])
         assert crit.loc[name, "P@top 0.05"] == pytest.approx(res["precision_at_top"]["0.05"])

@@ -63,3 +63,21 @@ def test_axis_scale():
     assert axis_scale(np.concatenate([-np.exp(rng.normal(0, 5, 500)), np.exp(rng.normal(0, 5, 500))])) == "symlog"
     assert axis_scale(rng.normal(0, 1, 1000) + 10) == "linear"
     assert axis_scale(np.array([np.nan, 1.0])) == "linear"
+
+
+def test_old_evaluation_files_load_with_their_runs() -> None:
+    """Committed one-shot evidence (written before results carried a 'run' record) loads, and a temporal
+    ensemble is its own series in the checkpoint trends (regression for the split_checkpoint bug)."""
+    from naslens.report.criteria_view import checkpoint_trends, criteria_table
+    from naslens.types import RunId
+
+    folder = Path(__file__).resolve().parents[2] / "docs" / "results" / "oneshot-deiso"
+    data = load_evaluation(folder)
+    assert data.runs["oneshot_acc@savg3@epoch-0060#seed0"] == RunId("oneshot_acc", 0, "epoch-0060", "savg3")
+    assert data.runs["oneshot_acc@epoch-0060#seed0"] == RunId("oneshot_acc", 0, "epoch-0060", "")
+    assert data.runs["oneshot_acc@seeds@epoch-0020"] == RunId("oneshot_acc", None, "epoch-0020", "seeds")
+    trends = checkpoint_trends(criteria_table(data.results))
+    sizes = trends.groupby("base_estimator").size().to_dict()
+    assert sizes["oneshot_acc#seed0"] == 6 and sizes["oneshot_acc@savg3#seed0"] == 4
+    plain = trends[trends["base_estimator"] == "oneshot_acc#seed0"]
+    assert (plain["ensemble"] == "").all() and plain["checkpoint"].is_monotonic_increasing

@@ -4,7 +4,10 @@ Every analysis reads a *score frame*: a DataFrame with one row per architecture 
 ``scores.csv``) holding at least ``ground_truth`` and one column per estimator, plus an *orientation* mapping
 ``{estimator column: higher_is_better}`` that says which columns are estimators and how to read them. Scores are
 *oriented* before use (negated when lower is better) so that "higher = predicted better" everywhere.
-A score column named ``<estimator>@<checkpoint>`` is one checkpoint of a one-shot run.
+Which run a score column is (estimator, seed, checkpoint, store-level ensemble) comes from *runs*
+(``{column: RunId}``, an evaluation's ``runs.csv`` / ``Evaluation.runs``); analyses that group columns (by
+checkpoint, by seed) group by those fields. Without runs a column's label is read by
+:meth:`naslens.types.RunId.from_label` (``<estimator>[@<ensemble>][@<checkpoint>][#seed<s>]``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from naslens.criteria import kendall_tau
+from naslens.types import RunId
 
 GT = "ground_truth"
 FloatArray = NDArray[np.float64]
@@ -53,19 +57,28 @@ def column(frame: pd.DataFrame, name: str) -> FloatArray:
     return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=np.float64)
 
 
-def split_checkpoint(name: str) -> tuple[str, str]:
-    """``"oneshot@epoch10#seed1"`` → ``("oneshot#seed1", "epoch10")``: the run (estimator and seed) and the
-    checkpoint; a name without ``@`` has checkpoint ``""``."""
-    label, hash_sep, seed = name.partition("#")
-    base, sep, ckpt = label.partition("@")
-    run = base + (hash_sep + seed if hash_sep else "")
-    return (run, ckpt) if sep else (name, "")
+def run_of(name: str, runs: Mapping[str, RunId] | None = None) -> RunId:
+    """The run of score column ``name``: ``runs[name]`` when given, else read from the label; a column whose label
+    is not a run label (e.g. ``ground_truth``) is a run of its own name."""
+    if runs is not None and name in runs:
+        return runs[name]
+    try:
+        return RunId.from_label(name)
+    except ValueError:
+        return RunId(name.replace("@", "_").replace("#", "_"))
 
 
-def split_seed(name: str) -> tuple[str, str]:
-    """``"oneshot@epoch10#seed1"`` → ``("oneshot@epoch10", "seed1")``; without ``#`` the seed is ``""``."""
-    label, sep, seed = name.partition("#")
-    return (label, seed) if sep else (name, "")
+def split_checkpoint(name: str, runs: Mapping[str, RunId] | None = None) -> tuple[str, str]:
+    """``"oneshot@savg3@epoch10#seed1"`` → ``("oneshot@savg3#seed1", "epoch10")``: the series (estimator, ensemble
+    and seed, as a display label) and the checkpoint; a column without a checkpoint has checkpoint ``""``."""
+    r = run_of(name, runs)
+    return RunId(r.estimator, r.seed, "", r.ensemble).label(), r.checkpoint
+
+
+def split_seed(name: str, runs: Mapping[str, RunId] | None = None) -> tuple[str, str]:
+    """``"oneshot@epoch10#seed1"`` → ``("oneshot@epoch10", "seed1")``; without a seed the seed is ``""``."""
+    r = run_of(name, runs)
+    return RunId(r.estimator, None, r.checkpoint, r.ensemble).label(), "" if r.seed is None else f"seed{r.seed}"
 
 
 def checkpoint_sort_key(checkpoint: str) -> tuple[float, str]:

@@ -15,17 +15,22 @@ ORACLE = "oracle"
 COMPLEXITY_BASELINES = ("params", "flops")
 
 
-def _cost(frame: pd.DataFrame, cost: str, space: str) -> np.ndarray:
+def _cost(frame: pd.DataFrame, cost: str, space: Any, net: Mapping[str, Any] | None) -> np.ndarray:
     """The cost column of the table, or a cost column the space declares (e.g. NB201's ``depth``), computed from
-    ``arch`` with the space's default network settings."""
+    ``arch`` with the network settings ``net`` (default: the space's default network)."""
     if cost in frame.columns:
         return column(frame, cost)
     from naslens.spaces import get_space
 
+    if space is None:
+        raise AnalysisError(
+            f"no cost column {cost!r} in the table (has {list(frame.columns)}); give the space to compute it"
+        )
+
     sp: Any = get_space(space)
     if cost in sp.info.cost_columns:
         require_columns(frame, ["arch"], f"budgets on {cost}")
-        table = sp.complexity([sp.parse(str(a)) for a in frame["arch"]])
+        table = sp.complexity([sp.parse(str(a)) for a in frame["arch"]], **sp.net_config(None, **dict(net or {})))
         return table[cost].to_numpy(dtype=np.float64)
     raise AnalysisError(
         f"no cost column {cost!r} in the table (has {list(frame.columns)}) nor among the cost columns of space "
@@ -39,7 +44,8 @@ def budget_picks(
     cost: str = "flops",
     budgets: Sequence[float] | None = None,
     n_budgets: int = 5,
-    space: str = "nb201",
+    space: Any = None,
+    net: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Per estimator and budget: the picked architecture, its true rank within the budget and its accuracy.
 
@@ -60,7 +66,9 @@ def budget_picks(
         cost: ``"flops"``, ``"params"``, any numeric column, or a cost column of the space (``depth`` on NB201).
         budgets: Explicit budgets (default: evenly spaced).
         n_budgets: Number of default budgets.
-        space: Space for parsing ``arch`` (cost columns computed from it only).
+        space: The architectures' space (name or space), to compute a cost column the frame lacks from ``arch``.
+        net: Network settings for that computation (the evaluation's ``complexity_network``; default: the
+            space's default network).
 
     Returns:
         Table: estimator, cost, budget, n_within, arch, true_rank, relative_rank, ground_truth,
@@ -69,7 +77,7 @@ def budget_picks(
     names = estimator_names(frame, orientation)
     require_columns(frame, [GT], "budget_picks")
     y = column(frame, GT)
-    c = _cost(frame, cost, space)
+    c = _cost(frame, cost, space, net)
     rows_ok = np.isfinite(y) & np.isfinite(c)
     if rows_ok.sum() < 2:
         raise AnalysisError(f"budgets need at least 2 architectures with finite ground truth and {cost}")

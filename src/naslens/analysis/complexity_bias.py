@@ -19,10 +19,15 @@ from naslens.analysis._common import (
 )
 from naslens.analysis.complexity_groups import complexity_groups
 from naslens.criteria import rank
+from naslens.types import RunId
 
 
 def complexity_bias(
-    frame: pd.DataFrame, orientation: Mapping[str, bool], by: str = "flops", n_groups: int = 5
+    frame: pd.DataFrame,
+    orientation: Mapping[str, bool],
+    by: str = "flops",
+    n_groups: int = 5,
+    runs: Mapping[str, RunId] | None = None,
 ) -> pd.DataFrame:
     """Per complexity group: intra-group Kendall τ and the mean ranking difference of every estimator.
 
@@ -42,6 +47,7 @@ def complexity_bias(
     Args:
         frame: Score frame with ``ground_truth``, the ``by`` column and the estimator columns.
         orientation: ``{estimator column: higher_is_better}``.
+        runs: which run each column is (``{column: RunId}``; default: read from the labels).
         by: Complexity column that defines the groups (``"flops"``, ``"params"``, …).
         n_groups: Number of groups G.
 
@@ -67,7 +73,7 @@ def complexity_bias(
         yk, sk, ck = y[ok], s[ok], cost[ok]
         rd = rank(yk) - rank(sk)
         groups = complexity_groups(ck, n_groups)
-        base, ckpt = split_checkpoint(name)
+        base, ckpt = split_checkpoint(name, runs)
         for g in np.unique(groups):
             in_g = groups == g
             rows.append(

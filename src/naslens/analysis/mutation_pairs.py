@@ -39,44 +39,87 @@ class MutationPairs:
         return int(self.src.size)
 
 
-def mutation_pairs(codes: ArrayLike, n_ops: int) -> MutationPairs:
+MAX_DENSE_TABLE = 50_000_000
+"""Largest number of architectures (product of the cardinalities) the dense lookup table may hold."""
+
+
+def mutation_pairs(codes: ArrayLike, n_ops: int | Sequence[int]) -> MutationPairs:
     """Find every ordered pair of rows at edit distance 1, vectorised.
 
-    Each row of ``codes`` is an architecture as E categorical codes in 0..n_ops-1. Row keys are the base-n_ops
-    numbers ``Σ_p codes[:, p] · n_ops^(E-1-p)``; for each position p and each shift d in 1..n_ops-1 the mutated key
-    is looked up in a dense table, so the cost is O(M · E · n_ops) (NB201: 15,625 × 24 = 375,000 pairs). Both
-    directions of a pair are listed (i → j and j → i). Duplicate rows are rejected.
+    Each row of ``codes`` is an architecture as E categorical codes, position p in 0..n_p-1 (``n_ops``: one
+    cardinality for every position, or one per position, ``space.info.cardinalities``). Row keys are the
+    mixed-radix numbers ``Σ_p codes[:, p] · w_p`` with ``w_p = Π_{q>p} n_q``; for each position p and each shift d
+    in 1..n_p-1 the mutated key is looked up in a dense table of Π n_p entries, so the cost is O(M · Σ n_p)
+    (NB201: 15,625 × 24 = 375,000 pairs). Both directions of a pair are listed (i → j and j → i). Duplicate rows
+    are rejected.
 
     Raises:
-        AnalysisError: On a malformed code array, codes outside 0..n_ops-1 or duplicate architectures.
+        AnalysisError: On a malformed code array, codes outside 0..n_p-1, duplicate architectures, or a space
+            too large for a dense table (more than :data:`MAX_DENSE_TABLE` architectures).
 
     Example:
         >>> p = mutation_pairs([[0, 0], [0, 1], [1, 1]], n_ops=2)
         >>> sorted(zip(p.src.tolist(), p.dst.tolist()))
         [(0, 1), (1, 0), (1, 2), (2, 1)]
+        >>> len(mutation_pairs([[0, 0], [1, 2], [0, 2]], n_ops=[2, 3]))
+        4
     """
     arr = np.asarray(codes, dtype=np.int64)
     if arr.ndim != 2 or arr.shape[0] == 0:
         raise AnalysisError(f"codes must be a non-empty 2-D (archs × positions) array, got shape {arr.shape}")
-    if arr.min() < 0 or arr.max() >= n_ops:
-        raise AnalysisError(f"codes must lie in 0..{n_ops - 1}, got range {arr.min()}..{arr.max()}")
     m, e = arr.shape
-    weights = n_ops ** np.arange(e - 1, -1, -1, dtype=np.int64)
+    card = np.broadcast_to(np.asarray(n_ops, dtype=np.int64), (e,)) if np.ndim(n_ops) == 0 else np.asarray(n_ops)
+    card = card.astype(np.int64)
+    if card.shape != (e,) or (card < 1).any():
+        raise AnalysisError(f"need one cardinality ≥ 1 per position ({e}), got {np.asarray(n_ops).tolist()}")
+    if (arr < 0).any() or (arr >= card).any():
+        bad = int(np.flatnonzero(((arr < 0) | (arr >= card)).any(axis=0))[0])
+        raise AnalysisError(
+            f"codes must lie in 0..{card[bad] - 1} at position {bad}, "
+            f"got range {arr[:, bad].min()}..{arr[:, bad].max()}"
+        )
+    size = float(np.prod(card.astype(np.float64)))
+    if size > MAX_DENSE_TABLE:
+        raise AnalysisError(
+            f"mutation pairs use a dense table of all {size:.3g} architectures, more than {MAX_DENSE_TABLE:,}: "
+            "this space is too large for it"
+        )
+    weights = np.ones(e, dtype=np.int64)
+    for p in range(e - 2, -1, -1):
+        weights[p] = weights[p + 1] * card[p + 1]
     keys = arr @ weights
-    lookup = np.full(n_ops**e, -1, dtype=np.int64)
+    lookup = np.full(int(size), -1, dtype=np.int64)
     lookup[keys] = np.arange(m)
     if np.count_nonzero(lookup >= 0) != m:
         raise AnalysisError("codes hold duplicate architectures; deduplicate before looking for mutation pairs")
     parts: list[tuple[NDArray[np.int64], ...]] = []
     for pos in range(e):
-        for shift in range(1, n_ops):
-            new_op = (arr[:, pos] + shift) % n_ops
+        for shift in range(1, int(card[pos])):
+            new_op = (arr[:, pos] + shift) % card[pos]
             dst = lookup[keys + (new_op - arr[:, pos]) * weights[pos]]
             hit = dst >= 0
             src = np.flatnonzero(hit)
             parts.append((src, dst[hit], np.full(src.size, pos), arr[hit, pos], new_op[hit]))
+    if not parts:
+        return MutationPairs(*(np.zeros(0, dtype=np.int64) for _ in range(5)))
     cat = [np.concatenate([p[k] for p in parts]).astype(np.int64) for k in range(5)]
     return MutationPairs(*cat)
+
+
+def _space_codes(space: Any, frame: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Codes of the frame's ``arch`` keys (``space.encode(a, "codes")``) and the choice labels per position."""
+    from naslens.spaces import get_space
+
+    if space is None:
+        raise AnalysisError("mutation pairs need the search space of the architectures (space=…) or codes=")
+    sp: Any = get_space(space)
+    if not sp.info.enumerable:
+        raise AnalysisError(
+            f"mutation pairs use a dense table of the whole space, and space {sp.name!r} is not enumerable"
+        )
+    require_columns(frame, ["arch"], "mutation_ratios (without codes)")
+    codes = np.array([sp.encode(sp.parse(str(a)), "codes") for a in frame["arch"]], dtype=np.int64)
+    return codes.reshape(len(frame), len(sp.info.positions)), [tuple(c) for c in sp.info.choices]
 
 
 def _up(delta: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -89,7 +132,7 @@ def mutation_ratios(
     orientation: Mapping[str, bool],
     codes: ArrayLike | None = None,
     op_names: Sequence[str] | None = None,
-    space: str = "nb201",
+    space: Any = None,
     by: str | None = "flops",
     n_groups: int = 5,
 ) -> pd.DataFrame:
@@ -111,9 +154,12 @@ def mutation_ratios(
         frame: Score frame with ``ground_truth``, the estimator columns and ``arch`` (benchmark strings) unless
             ``codes`` is given.
         orientation: ``{estimator column: higher_is_better}``.
-        codes: Optional (M, E) op-code array aligned with ``frame`` (default: parsed from ``arch`` via ``space``).
-        op_names: Names of the op codes (default: the space's ``ops``).
-        space: Space used to parse ``arch`` when ``codes`` is not given.
+        codes: Optional (M, E) choice-code array aligned with ``frame`` (default: ``space.encode(arch, "codes")``
+            of each ``arch``).
+        op_names: Names of the codes, the same at every position (default: the space's choice labels per
+            position, ``space.info.choices``).
+        space: The architectures' search space (a name or a space; the evaluation's ``space``); needed unless
+            both ``codes`` and ``op_names`` are given. It must be enumerable (dense lookup table).
         by: Complexity column for the per-group rows, or None for overall rows only.
         n_groups: Number of complexity groups.
 
@@ -122,19 +168,27 @@ def mutation_ratios(
     """
     names = estimator_names(frame, orientation)
     require_columns(frame, [GT] + ([by] if by else []), "mutation_ratios")
-    if codes is None or op_names is None:
-        from naslens.spaces import get_space
-
-        sp: Any = get_space(space)
-        if codes is None:
-            require_columns(frame, ["arch"], "mutation_ratios (without codes)")
-            codes = sp.codes_array([sp.parse(str(a)) for a in frame["arch"]])
+    if codes is None:
+        code_arr, choices = _space_codes(space, frame)
+    else:
+        code_arr = np.asarray(codes, dtype=np.int64)
         if op_names is None:
-            op_names = list(sp.ops)
-    code_arr = np.asarray(codes, dtype=np.int64)
+            if space is None:
+                raise AnalysisError("give op_names (or the space) with codes, to name the mutations")
+            from naslens.spaces import get_space
+
+            choices = [tuple(c) for c in get_space(space).info.choices]
+        else:
+            choices = [tuple(op_names)] * (code_arr.shape[1] if code_arr.ndim == 2 else 0)
+    if op_names is not None:
+        choices = [tuple(op_names)] * len(choices)
     if code_arr.shape[0] != len(frame):
         raise AnalysisError(f"codes have {code_arr.shape[0]} rows but the frame has {len(frame)}")
-    pairs = mutation_pairs(code_arr, len(op_names))
+    pairs = mutation_pairs(code_arr, [len(c) for c in choices])
+    labels = np.array([[*c, *[""] * (max(map(len, choices)) - len(c))] for c in choices], dtype=object)
+    label_from = labels[pairs.position, pairs.op_from]
+    label_to = labels[pairs.position, pairs.op_to]
+    op_order = list(dict.fromkeys(x for c in choices for x in c))
     y = column(frame, GT)
     d_gt = y[pairs.dst] - y[pairs.src]
     group_of_src = np.full(len(pairs), ALL_GROUPS, dtype=np.int64)
@@ -152,8 +206,8 @@ def mutation_ratios(
         long = pd.DataFrame(
             {
                 "group": group_of_src[ok],
-                "op_from": np.asarray(op_names, dtype=object)[pairs.op_from[ok]],
-                "op_to": np.asarray(op_names, dtype=object)[pairs.op_to[ok]],
+                "op_from": label_from[ok],
+                "op_to": label_to[ok],
                 "gt_up": _up(d_gt[ok]),
                 "est_up": _up(d_s[ok]),
                 "agreement": (np.sign(d_gt[ok]) == np.sign(d_s[ok])).astype(np.float64),
@@ -173,7 +227,7 @@ def mutation_ratios(
         tables.append(agg)
     out = pd.concat(tables, ignore_index=True)
     out["gap"] = out["est_up"] - out["gt_up"]
-    order = {op: i for i, op in enumerate(op_names)}
+    order = {op: i for i, op in enumerate(op_order)}
     out = out.sort_values(
         ["estimator", "group", "op_from", "op_to"],
         key=lambda c: c.map(order) if c.name in ("op_from", "op_to") else c,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,11 +14,11 @@ from naslens.analysis._common import (
     checkpoint_sort_key,
     estimator_names,
     oriented,
+    run_of,
     safe_kendall,
-    split_checkpoint,
-    split_seed,
 )
 from naslens.criteria import DEFAULT_K_RATIOS, KValue, k_label, precision_at_bottom, precision_at_top, resolve_k
+from naslens.types import RunId
 
 
 def _precision_or_nan(fn: Any, ref: np.ndarray, other: np.ndarray, k: KValue) -> float:
@@ -80,57 +80,86 @@ def stability_between(
 
 
 def checkpoint_stability(
-    frame: pd.DataFrame, orientation: Mapping[str, bool], ks: Sequence[KValue] = DEFAULT_K_RATIOS
+    frame: pd.DataFrame,
+    orientation: Mapping[str, bool],
+    ks: Sequence[KValue] = DEFAULT_K_RATIOS,
+    runs: Mapping[str, RunId] | None = None,
 ) -> pd.DataFrame:
-    """Stability between consecutive checkpoints of every one-shot estimator (columns ``<estimator>@<checkpoint>``).
+    """Stability between consecutive checkpoints of every series of runs (same estimator, ensemble and seed).
 
-    Checkpoints are ordered by the last number in their name (``epoch9`` before ``epoch10``). Estimators with
-    fewer than two checkpoints contribute no rows; the result is empty when there are none.
+    ``runs`` says which run each column is (``{column: RunId}``; default: read from the labels,
+    ``<estimator>[@<ensemble>]@<checkpoint>[#seed<s>]``). A temporal ensemble (``savg3``) or a seed average is
+    a series of its own, never merged into a plain seed's. Checkpoints are ordered by the last number in their name
+    (``epoch9`` before ``epoch10``). Series with fewer than two checkpoints contribute no rows; the result is empty
+    when there are none.
 
     Returns:
-        Tidy table: estimator, reference, other, n_archs, kendall_tau, p_top@K…, p_bottom@K….
+        Tidy table: series (display label), estimator, ensemble, seed, reference, other, reference_checkpoint,
+        other_checkpoint, n_archs, kendall_tau, p_top@K…, p_bottom@K….
     """
-    return _grouped_stability(frame, orientation, ks, split_checkpoint)
+    return _grouped_stability(frame, orientation, ks, runs, by="checkpoint")
 
 
 def seed_stability(
-    frame: pd.DataFrame, orientation: Mapping[str, bool], ks: Sequence[KValue] = DEFAULT_K_RATIOS
+    frame: pd.DataFrame,
+    orientation: Mapping[str, bool],
+    ks: Sequence[KValue] = DEFAULT_K_RATIOS,
+    runs: Mapping[str, RunId] | None = None,
 ) -> pd.DataFrame:
-    """Stability between seeds (or supernets) of the same estimator and checkpoint (columns ``<label>#<seed>``).
+    """Stability between seeds (or supernets) of the same estimator, ensemble and checkpoint.
 
-    Seeds are ordered by the last number in their label; each consecutive pair is compared with the later seed as
-    reference. Labels with a single seed contribute no rows.
+    Seeds are ordered numerically; each consecutive pair is compared with the later seed as reference. Groups
+    with a single seed contribute no rows.
 
     Returns:
-        Tidy table: estimator (label without the seed), reference, other, n_archs, kendall_tau, p_top@K…, ….
+        Tidy table: series (display label without the seed), estimator, ensemble, checkpoint, reference, other,
+        reference_seed, other_seed, n_archs, kendall_tau, p_top@K…, ….
     """
-    return _grouped_stability(frame, orientation, ks, split_seed)
+    return _grouped_stability(frame, orientation, ks, runs, by="seed")
 
 
 def _grouped_stability(
     frame: pd.DataFrame,
     orientation: Mapping[str, bool],
     ks: Sequence[KValue],
-    split: Callable[[str], tuple[str, str]],
+    runs: Mapping[str, RunId] | None,
+    by: str,
 ) -> pd.DataFrame:
-    """Group estimator columns by ``split(name) = (group, member)``, order members by their last number and compare
-    consecutive members within each group (groups with one member contribute no rows)."""
-    groups: dict[str, list[str]] = {}
-    for name in estimator_names(frame, orientation):
-        group, member = split(name)
-        if member:
-            groups.setdefault(group, []).append(name)
+    """Group the estimator columns whose run has a ``by`` (checkpoint or seed) by the run's other fields, order
+    each group by ``by`` and compare consecutive members (later = reference)."""
+    of = {name: run_of(name, runs) for name in estimator_names(frame, orientation)}
+    groups: dict[RunId, list[str]] = {}
+    for name, r in of.items():
+        if by == "checkpoint" and r.checkpoint:
+            groups.setdefault(RunId(r.estimator, r.seed, "", r.ensemble), []).append(name)
+        elif by == "seed" and r.seed is not None:
+            groups.setdefault(RunId(r.estimator, None, r.checkpoint, r.ensemble), []).append(name)
+
+    def member(c: str) -> tuple[float, str]:
+        r = of[c]
+        return checkpoint_sort_key(r.checkpoint) if by == "checkpoint" else (float(r.seed or 0), "")
+
+    other = "seed" if by == "checkpoint" else "checkpoint"
     tables = []
     for group, cols in groups.items():
         if len(cols) < 2:
             continue
-        cols = sorted(cols, key=lambda c: checkpoint_sort_key(split(c)[1]))
-        table = stability_between(frame, orientation, cols, ks)
-        table.insert(0, "estimator", group)
+        table = stability_between(frame, orientation, sorted(cols, key=member), ks)
+        for i, (k, v) in enumerate(
+            {"series": group.label(), "estimator": group.estimator, "ensemble": group.ensemble}.items()
+        ):
+            table.insert(i, k, v)
+        table.insert(3, other, getattr(group, other))
+        table.insert(6, f"reference_{by}", [getattr(of[c], by) for c in table["reference"]])
+        table.insert(7, f"other_{by}", [getattr(of[c], by) for c in table["other"]])
         tables.append(table)
     if not tables:
-        return pd.DataFrame(columns=["estimator", "reference", "other", "n_archs", "kendall_tau"])
-    return pd.concat(tables, ignore_index=True)
+        return pd.DataFrame(columns=["series", "estimator", "ensemble", other, "reference", "other", "n_archs"])
+    out = pd.concat(tables, ignore_index=True)
+    for col in ("seed", "reference_seed", "other_seed"):
+        if col in out.columns:
+            out[col] = out[col].astype("Int64")
+    return out
 
 
 def plot_stability(table: pd.DataFrame) -> Any:
@@ -142,8 +171,8 @@ def plot_stability(table: pd.DataFrame) -> Any:
 
     fig, ax = plt.subplots(figsize=(7.0, 4.0))
     top_cols = [c for c in table.columns if c.startswith("p_top@")]
-    for base, sub in table.groupby("estimator", sort=False):
-        labels = [split_checkpoint(r)[1] for r in sub["reference"]]
+    for base, sub in table.groupby("series", sort=False):
+        labels = [str(c) for c in sub["reference_checkpoint"]]
         x = np.arange(len(labels))
         ax.plot(x, sub["kendall_tau"], marker="o", label=f"{base}: relative τ")
         if top_cols:

@@ -12,25 +12,43 @@ from naslens.criteria.membership import bottom_membership, top_membership
 from naslens.criteria.precision import precision_at_bottom, precision_at_top
 from naslens.criteria.ranking import best_ranking, worst_ranking
 from naslens.criteria.ranks import rank
+from naslens.criteria.registry import (
+    CRITERIA,
+    DEFAULT_CRITERIA,
+    Criterion,
+    CriterionInfo,
+    get_criterion,
+    list_criteria,
+    register_criterion,
+    resolve_criteria,
+)
 from naslens.criteria.topk import DEFAULT_K_RATIOS, KValue, k_label, parse_k, resolve_k
 
 __all__ = [
+    "CRITERIA",
+    "DEFAULT_CRITERIA",
     "DEFAULT_K_RATIOS",
     "BudgetPick",
+    "Criterion",
+    "CriterionInfo",
     "KValue",
     "MBRResult",
     "best_ranking",
     "bootstrap_ci",
     "bottom_membership",
     "default_budgets",
+    "get_criterion",
     "k_label",
     "kendall_tau",
+    "list_criteria",
     "mean_best_rank",
     "parse_k",
     "pearson",
     "precision_at_bottom",
     "precision_at_top",
     "rank",
+    "register_criterion",
+    "resolve_criteria",
     "resolve_k",
     "spearman",
     "top_membership",

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 
-from naslens.estimators.base import ESTIMATORS, EstimatorInfo, Scores, create_estimator
+from naslens.estimators.base import REQUIRED, EstimatorInfo, Scores, add_estimator, create_estimator
+from naslens.types import ScoringContext
 
 DEFAULT_VOTE = ("synflow", "jacob_cov", "snip")
 """The experts of the original vote ensemble (Abdelfattah et al., 2021)."""
@@ -104,6 +105,7 @@ class _Ensemble:
         store: Any = None,
         **context: Any,
     ) -> None:
+        """``context``: run settings (:class:`~naslens.types.ScoringContext` fields) handed to every member."""
         if isinstance(members, str):
             _, members, parsed = parse_ensemble(f"{self.kind}:{members}")
             weights = parsed if weights is None else weights
@@ -116,7 +118,8 @@ class _Ensemble:
         if len(self.weights) != len(self.members):
             raise ValueError(f"{len(self.members)} members but {len(self.weights)} weights")
         self.store = store
-        self.context = context
+        self.context = ScoringContext().replace(**context)
+        self._store_seed = context.get("seed")
         self._member_configs: list[dict[str, Any]] = []
         self.info = EstimatorInfo(
             name=self.name, family="ensemble", higher_is_better=True, description=f"{self.kind} of {self.members}"
@@ -143,9 +146,9 @@ class _Ensemble:
                 from naslens.store import ScoreStore
 
                 st = self.store if isinstance(self.store, ScoreStore) else ScoreStore(self.store, create=False)
-                out.append(st.scores(space.name, m, keys, seed=self.context.get("seed")))
+                out.append(st.scores(space.name, m, keys, seed=self._store_seed))
             else:
-                out.append(create_estimator(m, **self.context).score(space, archs))
+                out.append(create_estimator(m, self.context).score(space, archs))
         self._member_configs = [s.config for s in out]
         return out
 
@@ -182,5 +185,21 @@ class VoteEstimator(_Ensemble):
         return pairwise_vote(columns)
 
 
-ESTIMATORS.add("hybrid", HybridEstimator)
-ESTIMATORS.add("vote", VoteEstimator)
+add_estimator(
+    "hybrid",
+    HybridEstimator,
+    info=EstimatorInfo(
+        "hybrid", "ensemble", description="weighted rank sum of members' oriented scores: sum_m w_m * rank_m"
+    ),
+    schema={"members": REQUIRED, "weights": None, "store": None},
+    context=ScoringContext.fields(),
+)
+add_estimator(
+    "vote",
+    VoteEstimator,
+    info=EstimatorInfo(
+        "vote", "ensemble", description=f"pairwise majority vote of expert proxies (default {'+'.join(DEFAULT_VOTE)})"
+    ),
+    schema={"members": None, "weights": None, "store": None},
+    context=ScoringContext.fields(),
+)

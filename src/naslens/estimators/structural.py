@@ -12,20 +12,42 @@ from typing import Any
 
 import numpy as np
 
-from naslens.estimators.base import ESTIMATORS, EstimatorInfo, Scores
+from naslens.estimators.base import EstimatorInfo, Scores, add_estimator
 from naslens.types import SpaceCapabilityError
+
+COMPLEXITY_CONTEXT = ("dataset", "net")
+"""Run settings the complexity estimators take: the ground truth's dataset and, for a naslens-built ground truth,
+the network it was trained with."""
+
+COMPLEXITY_ESTIMATORS: dict[str, str] = {
+    "params": "number of parameters (M), BN included, as the benchmark counts",
+    "flops": "multiply-accumulates of conv/linear layers (M), the benchmark's FLOPs",
+    "flops_all_ops": "FLOPs as NAS-Bench-Suite-Zero counts them (adds BN, ReLU and pooling)",
+    "relu": "number of ReLU-conv ops in the cell (conv1x1 + conv3x3 edges)",
+}
+"""Estimators that read one cost column of ``space.complexity`` (the column has the estimator's name)."""
+
+
+def complexity_info(column: str) -> EstimatorInfo:
+    """The metadata of the estimator reading cost column ``column``."""
+    return EstimatorInfo(name=column, family="structural", description=COMPLEXITY_ESTIMATORS[column])
 
 
 class ComplexityEstimator:
-    """Scores an architecture by one column of ``space.complexity`` (computed analytically)."""
+    """Scores an architecture by one column of ``space.complexity`` (computed analytically).
 
-    def __init__(
-        self, column: str, description: str, dataset: str = "cifar10", net: dict[str, int] | None = None, **_: Any
-    ) -> None:
+    Args:
+        column: the cost column (one of :data:`COMPLEXITY_ESTIMATORS`).
+        dataset: the ground truth's dataset, recorded in the configuration; without ``net`` the space's
+            benchmark network for it is used.
+        net: network settings of the space (e.g. those a naslens-built ground truth was trained with).
+    """
+
+    def __init__(self, column: str, dataset: str = "cifar10", net: dict[str, Any] | None = None) -> None:
         self.column = column
         self.dataset = dataset
         self.net = dict(net) if net else None
-        self.info = EstimatorInfo(name=column, family="structural", description=description)
+        self.info = complexity_info(column)
 
     def config(self) -> dict[str, Any]:
         cfg: dict[str, Any] = {"estimator": self.info.name, "dataset": self.dataset}
@@ -38,7 +60,8 @@ class ComplexityEstimator:
         settings of the space, e.g. those a naslens-built ground truth was trained with) when given.
 
         Raises:
-            SpaceCapabilityError: the space declares no such cost column (``info.cost_columns``).
+            SpaceCapabilityError: the space declares no such cost column (``info.cost_columns``), or has no
+                network settings for ``dataset`` and no ``net`` was given.
         """
         if self.column not in space.info.cost_columns:
             raise SpaceCapabilityError(
@@ -52,28 +75,23 @@ class ComplexityEstimator:
         )
 
 
-@ESTIMATORS.register("params")
-def params(dataset: str = "cifar10", net: dict[str, int] | None = None, **_: Any) -> ComplexityEstimator:
-    return ComplexityEstimator("params", "number of parameters (M), BN included, as the benchmark counts", dataset, net)
+def _complexity_factory(column: str) -> Any:
+    def make(dataset: str = "cifar10", net: dict[str, Any] | None = None) -> ComplexityEstimator:
+        return ComplexityEstimator(column, dataset, net)
+
+    make.__name__ = column
+    make.__doc__ = f"The structural estimator {column!r}: {COMPLEXITY_ESTIMATORS[column]}."
+    return make
 
 
-@ESTIMATORS.register("flops")
-def flops(dataset: str = "cifar10", net: dict[str, int] | None = None, **_: Any) -> ComplexityEstimator:
-    return ComplexityEstimator(
-        "flops", "multiply-accumulates of conv/linear layers (M), the benchmark's FLOPs", dataset, net
+for _column in COMPLEXITY_ESTIMATORS:
+    add_estimator(
+        _column,
+        _complexity_factory(_column),
+        info=complexity_info(_column),
+        context=COMPLEXITY_CONTEXT,
+        cost_columns=(_column,),
     )
-
-
-@ESTIMATORS.register("flops_all_ops")
-def flops_all_ops(dataset: str = "cifar10", net: dict[str, int] | None = None, **_: Any) -> ComplexityEstimator:
-    return ComplexityEstimator(
-        "flops_all_ops", "FLOPs as NAS-Bench-Suite-Zero counts them (adds BN, ReLU and pooling)", dataset, net
-    )
-
-
-@ESTIMATORS.register("relu")
-def relu(dataset: str = "cifar10", net: dict[str, int] | None = None, **_: Any) -> ComplexityEstimator:
-    return ComplexityEstimator("relu", "number of ReLU-conv ops in the cell (conv1x1 + conv3x3 edges)", dataset, net)
 
 
 class RandomEstimator:
@@ -81,7 +99,7 @@ class RandomEstimator:
 
     info = EstimatorInfo(name="random", family="structural", description="seeded uniform random score")
 
-    def __init__(self, seed: int = 0, **_: Any) -> None:
+    def __init__(self, seed: int = 0) -> None:
         self.seed = int(seed)
 
     def config(self) -> dict[str, Any]:
@@ -95,4 +113,4 @@ class RandomEstimator:
         return Scores.from_values(self.info, self.config(), keys, vals)
 
 
-ESTIMATORS.add("random", RandomEstimator)
+add_estimator("random", RandomEstimator, info=RandomEstimator.info, context=("seed",))

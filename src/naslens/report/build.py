@@ -24,6 +24,7 @@ def build_report(
     n_groups: int = 5,
     n_budgets: int = 5,
     top_k: int = 10,
+    criteria: Sequence[str] | None = None,
 ) -> Path:
     """Write the report of an evaluation folder (``naslens evaluate --out DIR``) into ``out_dir``.
 
@@ -44,6 +45,7 @@ def build_report(
         n_groups: Complexity groups for the bias and Pareto analyses.
         n_budgets: Budgets for mBR.
         top_k: Length of the top lists.
+        criteria: Criteria shown, by name (``naslens.criteria.list_criteria()``; default: the standard set).
 
     Returns:
         Path of ``report.html``.
@@ -51,6 +53,12 @@ def build_report(
     Raises:
         ReportError: If the evaluation folder or the store is unusable.
     """
+    from naslens.criteria import resolve_criteria
+
+    try:
+        resolve_criteria(criteria)
+    except ValueError as e:
+        raise ReportError(str(e)) from e
     data = load_evaluation(evaluation_dir)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -75,7 +83,7 @@ def build_report(
     search = [*map(Path, runs), Path(evaluation_dir), *([store_dir] if store_dir else [])]
     steps: list[tuple[str, Callable[[], None]]] = [
         ("overview", lambda: sections_overview.overview(ctx)),
-        ("criteria", lambda: sections_overview.criteria(ctx)),
+        ("criteria", lambda: sections_overview.criteria(ctx, criteria)),
         ("scatter", lambda: sections_overview.scatter(ctx)),
         ("kendall-matrix", lambda: sections_overview.kendall(ctx)),
         ("complexity-bias", lambda: sections_bias.complexity(ctx, n_groups)),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from naslens.analysis import split_checkpoint
 from naslens.analysis._common import checkpoint_sort_key
+from naslens.criteria import resolve_criteria
+from naslens.report.evaluation_data import run_of_entry
+from naslens.types import RunId
 
 SET_CRITERIA = ("precision_at_top", "precision_at_bottom", "best_ranking", "worst_ranking")
 SHORT = {"precision_at_top": "P@top", "precision_at_bottom": "P@bottom", "best_ranking": "BR", "worst_ranking": "WR"}
@@ -23,29 +26,31 @@ def _number(value: Any) -> float:
         return float("nan")
 
 
-def criteria_table(results: dict[str, Any]) -> pd.DataFrame:
+def criteria_table(results: dict[str, Any], criteria: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per result of ``evaluation.json``: correlations, set criteria per K, status counts, configuration.
 
     Column names say the criterion and K (``P@top 0.05`` = precision among the top 5 %). ``n_<status>`` columns
     count the architectures whose score was ok / NaN / inf / failed; criteria use the ``ok`` ones only.
+    ``criteria`` chooses them by name (default :data:`naslens.criteria.DEFAULT_CRITERIA`).
     """
+    chosen = resolve_criteria(criteria)
     rows = []
     for key, entry in results.items():
-        _, ckpt = split_checkpoint(key)
         est = entry.get("estimator", {})
         info = est.get("info", {})
         row: dict[str, Any] = {
-            "estimator": key,
-            "checkpoint": entry.get("checkpoint") or ckpt,
+            "label": key,
+            **run_of_entry(key, entry).as_dict(),
             "family": info.get("family", ""),
             "higher_is_better": info.get("higher_is_better", ""),
             "n_archs": entry.get("n_archs", ""),
         }
-        for c in ("kendall_tau", "spearman", "pearson"):
-            row[c] = _number(entry.get(c))
-        for c in SET_CRITERIA:
-            for k, v in (entry.get(c) or {}).items():
-                row[f"{SHORT[c]} {k}"] = _number(v)
+        for c in chosen:
+            if c.info.needs_k:
+                for k, v in (entry.get(c.info.name) or {}).items():
+                    row[f"{c.info.short} {k}"] = _number(v)
+            else:
+                row[c.info.name] = _number(entry.get(c.info.name))
         counts = entry.get("status_counts", {}) or {}
         for s in STATUSES:
             row[f"n_{s}"] = int(counts.get(s, 0))
@@ -54,7 +59,13 @@ def criteria_table(results: dict[str, Any]) -> pd.DataFrame:
             row["other_status"] = json.dumps(other)
         row["config_hash"] = est.get("config_hash", "")
         rows.append(row)
-    return pd.DataFrame(rows)
+    return _int_seeds(pd.DataFrame(rows))
+
+
+def _int_seeds(df: pd.DataFrame) -> pd.DataFrame:
+    if "seed" in df.columns:
+        df["seed"] = df["seed"].astype("Int64")
+    return df
 
 
 def estimator_table(results: dict[str, Any]) -> pd.DataFrame:
@@ -65,25 +76,30 @@ def estimator_table(results: dict[str, Any]) -> pd.DataFrame:
         info = est.get("info", {})
         rows.append(
             {
-                "estimator": key,
+                "label": key,
+                **run_of_entry(key, entry).as_dict(),
                 "family": info.get("family", ""),
                 "higher_is_better": info.get("higher_is_better", ""),
                 "bn_mode": info.get("bn_mode", ""),
                 "precision": info.get("precision", ""),
                 "config_hash": est.get("config_hash", ""),
                 "config": json.dumps(est.get("config", {}), sort_keys=True),
-                "checkpoint": entry.get("checkpoint") or "",
             }
         )
-    return pd.DataFrame(rows)
+    return _int_seeds(pd.DataFrame(rows))
 
 
 def checkpoint_trends(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``criteria_table`` that belong to estimators with two or more checkpoints, in checkpoint order."""
+    """Rows of ``criteria_table`` that belong to a series (same estimator, ensemble and seed) with two or more
+    checkpoints, in checkpoint order; ``base_estimator`` names the series (``oneshot_acc@savg3#seed0``)."""
     if table.empty:
         return table
-    base = table["estimator"].map(lambda k: split_checkpoint(k)[0])
-    ckpt = table["checkpoint"].astype(str)
+    ckpt = table["checkpoint"].fillna("").astype(str)
+    series = [
+        RunId(str(e), None if pd.isna(s) else int(s), "", str(ens or "")).label()
+        for e, s, ens in zip(table["estimator"], table["seed"], table["ensemble"].fillna(""), strict=True)
+    ]
+    base = pd.Series(series, index=table.index)
     has = ckpt != ""
     counts = base[has].value_counts()
     keep = has & base.map(lambda b: counts.get(b, 0) >= 2)

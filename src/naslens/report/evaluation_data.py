@@ -2,7 +2,9 @@
 
 The folder holds ``evaluation.json`` (run description, ground-truth provenance, criteria per estimator) and
 ``scores.csv`` (one row per architecture: ``arch``, ``index``, ``class_id``, ``class_size``, ``ground_truth``,
-``params``, ``flops``, then one raw-score column per estimator; one-shot checkpoints as ``<estimator>@<checkpoint>``).
+``params``, ``flops``, then one raw-score column per result label). Which run each label is (estimator, seed,
+checkpoint, ensemble) is read from the result entry's ``run`` record; files written before it existed are read from
+the entry's stored estimator name and checkpoint, and the label's ``#seed<s>`` (see :func:`run_of_entry`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from naslens.analysis._common import split_checkpoint, split_seed
 from naslens.criteria import DEFAULT_K_RATIOS, KValue, parse_k
+from naslens.types import RunId
 
 FIXED_COLUMNS = ("arch", "index", "class_id", "class_size", "n_members", "ground_truth", "params", "flops")
 REQUIRED_KEYS = ("space", "subset", "ground_truth", "results")
@@ -36,6 +38,7 @@ class EvaluationData:
         frame: Parsed ``scores.csv``.
         orientation: ``{score column: higher_is_better}`` for every estimator column of ``frame``.
         result_key: ``{score column: key of its entry in meta["results"]}``.
+        runs: ``{score column: RunId}``: the estimator, seed, checkpoint and ensemble of each column.
         notes: Problems found while reading (shown on the page).
     """
 
@@ -44,7 +47,20 @@ class EvaluationData:
     frame: pd.DataFrame
     orientation: dict[str, bool]
     result_key: dict[str, str]
+    runs: dict[str, RunId] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def space(self) -> str | None:
+        """The evaluation's search space (``None`` when the file does not say)."""
+        sp = self.meta.get("space")
+        return str(sp) if sp else None
+
+    @property
+    def complexity_network(self) -> dict[str, Any] | None:
+        """Network settings the complexity columns were computed for (``None`` in files that predate it)."""
+        net = (self.meta.get("run_context") or {}).get("complexity_network")
+        return dict(net) if isinstance(net, dict) else None
 
     @property
     def results(self) -> dict[str, Any]:
@@ -87,6 +103,33 @@ def _load_json(path: Path) -> dict[str, Any]:
     return doc
 
 
+def run_of_entry(label: str, entry: dict[str, Any] | None) -> RunId:
+    """The run of a result: its ``run`` record, else (older files) the stored estimator name
+    (``estimator.info.name``, e.g. ``oneshot_acc@savg3``), the entry's checkpoint and the label's ``#seed<s>``."""
+    if entry is not None and isinstance(entry.get("run"), dict):
+        r = entry["run"]
+        seed = r.get("seed")
+        return RunId(
+            str(r["estimator"]), None if seed is None else int(seed), r.get("checkpoint") or "", r.get("ensemble") or ""
+        )
+    from_label = RunId.from_label(label)
+    name = ((entry or {}).get("estimator") or {}).get("info", {}).get("name")
+    if not name:
+        return from_label
+    return RunId.from_stored(str(name), from_label.seed, str((entry or {}).get("checkpoint") or ""))
+
+
+def _result_key(col: str, results: dict[str, Any]) -> str:
+    """The result entry of a score column: the column itself, else its run without seed and checkpoint."""
+    if col in results:
+        return col
+    try:
+        r = RunId.from_label(col)
+    except ValueError:
+        return col
+    return r.stored_name
+
+
 def load_evaluation(path: str | os.PathLike[str]) -> EvaluationData:
     """Load and cross-check an evaluation folder.
 
@@ -104,7 +147,7 @@ def load_evaluation(path: str | os.PathLike[str]) -> EvaluationData:
     csv = folder / "scores.csv"
     if not csv.exists():
         raise ReportError(f"{csv} not found: is {folder} the --out folder of `naslens evaluate`?")
-    frame = pd.read_csv(csv)
+    frame = pd.read_csv(csv, dtype={"arch": str})  # keys such as nb-macro's "00000012" stay text
     for col in ("ground_truth", "arch"):
         if col not in frame.columns:
             raise ReportError(f"{csv} has no {col!r} column (columns: {list(frame.columns)})")
@@ -117,12 +160,17 @@ def load_evaluation(path: str | os.PathLike[str]) -> EvaluationData:
         c for c in FIXED_COLUMNS if c in results and c in frame.columns and c not in ("arch", "ground_truth")
     ]
     order = {key: i for i, key in enumerate(results)}  # the evaluation's estimator order, then the CSV's
-    candidates.sort(key=lambda c: order.get(c, order.get(split_seed(split_checkpoint(c)[0])[0], len(order))))
+    candidates.sort(key=lambda c: order.get(c, order.get(_result_key(c, results), len(order))))
     orientation: dict[str, bool] = {}
     result_key: dict[str, str] = {}
+    runs: dict[str, RunId] = {}
     for col in candidates:
-        key = col if col in results else split_seed(split_checkpoint(col)[0])[0]
+        key = _result_key(col, results)
         entry = results.get(key)
+        try:
+            runs[col] = run_of_entry(col, entry if key == col else None)
+        except ValueError:
+            runs[col] = RunId(col.replace("@", "_").replace("#", "_"))
         if entry is None:
             notes.append(f"score column {col!r} has no entry in evaluation.json; read as higher-is-better")
             orientation[col] = True
@@ -134,4 +182,4 @@ def load_evaluation(path: str | os.PathLike[str]) -> EvaluationData:
         result_key[col] = key
     if not orientation:
         raise ReportError(f"{csv} has no estimator score column (columns: {list(frame.columns)})")
-    return EvaluationData(folder, meta, frame, orientation, result_key, notes)
+    return EvaluationData(folder, meta, frame, orientation, result_key, runs, notes)

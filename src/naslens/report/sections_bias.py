@@ -19,6 +19,7 @@ from naslens.analysis import (
 )
 from naslens.analysis.mutation_pairs import ALL_GROUPS
 from naslens.report.context import ReportContext
+from naslens.spaces import get_space
 
 
 def complexity(ctx: ReportContext, n_groups: int) -> None:
@@ -32,7 +33,7 @@ def complexity(ctx: ReportContext, n_groups: int) -> None:
     for by in ("flops", "params"):
         if by not in ctx.data.frame.columns:
             continue
-        table = complexity_bias(ctx.data.frame, ctx.data.orientation, by=by, n_groups=n_groups)
+        table = complexity_bias(ctx.data.frame, ctx.data.orientation, by=by, n_groups=n_groups, runs=ctx.data.runs)
         ctx.table(sec, f"complexity_bias_{by}", table, f"complexity bias, groups by {by}", show=by == "flops")
         if by == "flops":
             ctx.figure(sec, "complexity_bias_flops", plot_complexity_bias(table), "complexity bias (groups by FLOPs)")
@@ -49,10 +50,9 @@ def mutations(ctx: ReportContext, n_groups: int) -> None:
         "the group of the original architecture) are in the CSV."
     )
     by = "flops" if "flops" in ctx.data.frame.columns else None
-    table = mutation_ratios(
-        ctx.data.frame, ctx.data.orientation, space=str(ctx.data.meta.get("space", "nb201")), by=by, n_groups=n_groups
-    )
-    ctx.figure(sec, "mutation_ratios", plot_mutation_ratios(table), "pooled mutation ratios per mutation type")
+    table = mutation_ratios(ctx.data.frame, ctx.data.orientation, space=ctx.data.space, by=by, n_groups=n_groups)
+    ops = list(dict.fromkeys(c for choices in get_space(str(ctx.data.space)).info.choices for c in choices))
+    ctx.figure(sec, "mutation_ratios", plot_mutation_ratios(table, ops), "pooled mutation ratios per mutation type")
     pooled = table[table["group"] == ALL_GROUPS].drop(columns="group")
     ctx.table(sec, "mutation_ratios_pooled", pooled, "mutation ratios pooled over all complexity groups")
     ctx.table(sec, "mutation_ratios_by_group", table, "mutation ratios per FLOPs group (-1 = pooled)", show=False)
@@ -103,8 +103,8 @@ def budgets(ctx: ReportContext, n_budgets: int) -> None:
         "oracle picks by the ground truth; params / flops pick the largest model."
     )
     costs = [c for c in ("flops", "params") if c in ctx.data.frame.columns]
-    if ctx.data.meta.get("space") == "nb201":
-        costs.append("depth")
+    if ctx.data.space is not None and "depth" in get_space(ctx.data.space).info.cost_columns:
+        costs.append("depth")  # a cost column the space declares beyond params / FLOPs
     for cost in costs:
         try:
             picks = budget_picks(
@@ -112,7 +112,8 @@ def budgets(ctx: ReportContext, n_budgets: int) -> None:
                 ctx.data.orientation,
                 cost=cost,
                 n_budgets=n_budgets,
-                space=str(ctx.data.meta.get("space", "nb201")),
+                space=ctx.data.space,
+                net=ctx.data.complexity_network,
             )
         except ValueError as exc:
             ctx.error(sec, f"budgets on {cost}", exc)

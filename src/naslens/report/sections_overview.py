@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -65,7 +66,7 @@ def overview(ctx: ReportContext) -> None:
         sec.text(f"Note: {note}")
 
 
-def criteria(ctx: ReportContext) -> None:
+def criteria(ctx: ReportContext, names: Sequence[str] | None = None) -> None:
     """The criteria table, and criteria over checkpoints for one-shot runs."""
     sec = ctx.section("criteria", "Criteria")
     sec.text(
@@ -74,7 +75,7 @@ def criteria(ctx: ReportContext) -> None:
         "worst K (higher is better). BR / WR K: best / worst true rank among the estimator's top K, divided by M "
         "(lower is better). K is a ratio of M; n_ok / n_nan / n_inf / n_failed count the scores by status."
     )
-    table = criteria_table(ctx.data.results)
+    table = criteria_table(ctx.data.results, names)
     metric = ctx.data.provenance.get("metric", "ground truth")
     ctx.table(sec, "criteria", table, f"all criteria against {metric}", show=False)
     main_cols = [c for c in table.columns if not any(c.startswith(p + " ") for p in SHORT.values())]
@@ -82,7 +83,7 @@ def criteria(ctx: ReportContext) -> None:
     for long_name, short in SHORT.items():
         cols = [c for c in table.columns if c.startswith(short + " ")]
         if cols:
-            part = table[["estimator", *cols]].rename(columns={c: c.replace(short + " ", "K=") for c in cols})
+            part = table[["label", *cols]].rename(columns={c: c.replace(short + " ", "K=") for c in cols})
             better = "lower" if short in ("BR", "WR") else "higher"
             ctx.table(sec, f"criteria_{long_name}", part, f"{short} per K ({better} is better) against {metric}")
     trends = checkpoint_trends(table)
@@ -94,7 +95,7 @@ def criteria(ctx: ReportContext) -> None:
             plot_checkpoint_trends(trends),
             "criteria of each one-shot estimator at successive checkpoints",
         )
-        stab = checkpoint_stability(ctx.data.frame, ctx.data.orientation, ks=ctx.data.ks)
+        stab = checkpoint_stability(ctx.data.frame, ctx.data.orientation, ks=ctx.data.ks, runs=ctx.data.runs)
         if len(stab):
             sec.text(
                 "Relative criteria: each checkpoint's scores measured against the next checkpoint's scores "
