@@ -19,10 +19,10 @@ pytestmark = pytest.mark.needs_fmnist
 needs_files = pytest.mark.skipif(not fmnist_available(), reason="Fashion-MNIST idx files not installed")
 
 TINY = [
-    "--C",
-    "4",
-    "--N",
-    "1",
+    "--net",
+    "C=4",
+    "--net",
+    "N=1",
     "--input-size",
     "8",
     "--n-train",
