@@ -74,7 +74,8 @@ def read_arch_file(space: Any, path: str | os.PathLike[str]) -> list[Any]:
 
 def _inline(space: Any, text: str) -> list[Any]:
     items = [t.strip() for t in text.split(";") if t.strip()]
-    archs, seen = [], {}
+    archs: list[Any] = []
+    seen: dict[str, int] = {}
     for pos, item in enumerate(items, start=1):
         try:
             arch = space.parse(item)
