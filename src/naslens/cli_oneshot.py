@@ -70,6 +70,7 @@ def train(
     import torch
 
     from naslens.benchmarks.recipe import Recipe, RecipeError
+    from naslens.estimators.oneshot.samplers import DEFAULT_SPACE
     from naslens.estimators.oneshot.train_config import (
         SupernetTrainConfig,
         TrainConfigError,
@@ -101,7 +102,7 @@ def train(
         }
         sub: tuple[str, ...] = ()
         if subspace is not None:
-            sp = get_space(space or (getattr(rec, "space", None) if rec else None) or "nb201")
+            sp = get_space(space or (getattr(rec, "space", None) if rec else None) or DEFAULT_SPACE)
             sub = tuple(sp.key(a) for a in read_arch_file(sp, subspace))
         settings: dict[str, Any] = dict(
             **overrides,
