@@ -52,7 +52,7 @@ if [[ $STEP == all || $STEP == score ]]; then
         ckpts=(); for e in $SCORE_EPOCHS; do ckpts+=("$(printf '%s/%s/s%s/epoch-%04d.pt' "$R" "$run" "$seed" "$e")"); done
       fi
       "${NASLENS[@]}" oneshot score $(printf -- '--checkpoints %s ' "${ckpts[@]}") --store "$R/$run/store" \
-        --subset "gt:$GT" --n-batches 4 --batch-size 256 --bn-mode train --threads 1 &
+        --archs "gt:$GT" --n-batches 4 --batch-size 256 --bn-mode train --threads 1 &
     done
     wait
     "${NASLENS[@]}" oneshot combine --store "$R/$run/store" --kind seeds

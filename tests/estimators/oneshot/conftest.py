@@ -40,8 +40,7 @@ def splits() -> ImageSplits:
 @pytest.fixture
 def tiny_config() -> SupernetTrainConfig:
     return SupernetTrainConfig(
-        C=4,
-        N=1,
+        net={"C": 4, "N": 1},
         input_size=8,
         channels=1,
         n_train=96,

@@ -19,10 +19,10 @@ pytestmark = pytest.mark.needs_fmnist
 needs_files = pytest.mark.skipif(not fmnist_available(), reason="Fashion-MNIST idx files not installed")
 
 TINY = [
-    "--C",
-    "4",
-    "--N",
-    "1",
+    "--net",
+    "C=4",
+    "--net",
+    "N=1",
     "--input-size",
     "8",
     "--n-train",
@@ -68,6 +68,14 @@ def test_train_score_combine_cli(tmp_path: Path) -> None:
         t = st.table()
     assert set(t.checkpoint) == {"epoch-0001", "epoch-0002"} and set(t.estimator) == {"oneshot_acc", "oneshot_loss"}
     assert len(t) == 8 * 2 * 2 and (t.status == "ok").all()
+    # a file given as --subset (the form earlier versions took) is read as --archs: stored, so nothing is rescored
+    listed = tmp_path / "archs.txt"
+    listed.write_text("\n".join(sorted(set(t.arch))[:2]) + "\n")
+    again = ["score", "--checkpoints", str(run), "--store", str(store), "--n-batches", "2", "--batch-size", "64"]
+    r = runner.invoke(app, [*again, "--subset", str(listed)])
+    assert r.exit_code == 0 and "2 nb201 architectures" in " ".join(r.output.split()), r.output
+    with ScoreStore(store) as st:
+        assert len(st.table()) == len(t)
     r = runner.invoke(app, ["combine", "--store", str(store), "--kind", "savg", "--k", "2"])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["train", "--out", str(run), "--epochs", "2", *TINY])
@@ -109,3 +117,56 @@ def test_train_score_combine_cli(tmp_path: Path) -> None:
     assert scores.finite.all() and scores.info.higher_is_better is False
     with pytest.raises(ValueError, match="checkpoint="):
         create_estimator("oneshot_acc")
+
+
+@needs_files
+def test_nb_macro_cli_train_score_combine_gradcos(tmp_path: Path) -> None:
+    runner = CliRunner()
+    run, store = tmp_path / "run", tmp_path / "store"
+    net = ["--space", "nb-macro", "--net", "init_channels=4", "--net", "head_channels=16"]
+    tiny = [*net, "--input-size", "8", "--n-train", "256", "--n-val", "512", "--batch-size", "64", "--threads", "1"]
+    r = runner.invoke(app, ["train", "--out", str(run), "--epochs", "1", "--sampler", "fairnas", *tiny])
+    assert r.exit_code == 0, r.output
+    assert "nb-macro supernet" in r.output
+    cfg = json.loads((run / "config.json").read_text())["config"]
+    assert cfg["space"] == "nb-macro" and cfg["init_channels"] == 4 and cfg["ops"] == ["id", "ir_3x3_t3", "ir_5x5_t6"]
+    score = [
+        "score",
+        "--checkpoints",
+        str(run),
+        "--store",
+        str(store),
+        "--n-batches",
+        "1",
+        "--batch-size",
+        "64",
+        "--threads",
+        "1",
+    ]
+    r = runner.invoke(app, [*score, "--archs", "02012100;11111221;10201000"])  # the space comes from the checkpoint
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*score, "--sample", "4", "--seed", "1"])  # 4 of the 3,969 class representatives
+    assert r.exit_code == 0, r.output
+    with ScoreStore(store) as st:
+        t = st.table()
+    assert set(t.space) == {"nb-macro"} and len(set(t.arch)) == 7 and (t.status == "ok").all()
+    r = runner.invoke(app, ["combine", "--store", str(store), "--kind", "classmean"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, [*score, "--space", "nb201"])
+    assert r.exit_code == 2 and "supernet of space 'nb-macro', not 'nb201'" in " ".join(r.output.split())
+    r = runner.invoke(app, [*score, "--archs", "0201210"])
+    assert r.exit_code == 2 and "not a NAS-Bench-Macro key" in " ".join(r.output.split())
+    r = runner.invoke(app, ["train", "--out", str(tmp_path / "x"), *tiny, "--net", "C=8"])
+    assert r.exit_code == 2 and "no network setting(s) ['C']" in " ".join(r.output.split())
+    r = runner.invoke(app, ["train", "--out", str(tmp_path / "y"), "--ground-truth", "nb201-fmnist", *net])
+    assert r.exit_code == 2 and "trains nb201 networks, not nb-macro" in " ".join(r.output.split())
+    ck = run / "epoch-0001.pt"
+    r = runner.invoke(app, ["gradcos", "--checkpoint", str(ck), "--out", str(tmp_path / "g.csv"), "--pairs", "2"])
+    assert r.exit_code == 0, r.output
+    assert all(len(line.split(",")[1]) == 8 for line in (tmp_path / "g.csv").read_text().splitlines()[1:])
+    est = create_estimator("oneshot_acc", checkpoint=ck, n_batches=1, batch_size=64, device="cpu")
+    from naslens.spaces import get_space
+
+    assert est.score(get_space("nb-macro"), [get_space("nb-macro").parse("02012100")]).finite.all()
+    with pytest.raises(ValueError, match="supernet of space 'nb-macro', not 'nb201'"):
+        est.score(NB201Space(), [NB201Arch.from_index(0)])

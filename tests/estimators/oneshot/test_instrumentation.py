@@ -8,6 +8,7 @@ import torch
 
 from naslens.data.fashion_mnist import ImageSplits
 from naslens.estimators.oneshot.instrumentation import ForgettingTracker, gradient_cosine, path_accuracy
+from naslens.spaces import get_space
 from naslens.spaces.nb201 import NB201Arch
 from naslens.spaces.nb201.supernet import NB201Supernet
 
@@ -32,7 +33,7 @@ def test_gradient_cosine(splits: ImageSplits) -> None:
 def test_forgetting_tracker(splits: ImageSplits) -> None:
     torch.manual_seed(0)
     net = NB201Supernet(C=4, N=1, num_classes=4, in_channels=1)
-    tracker = ForgettingTracker(splits.val_x[:32], splits.val_y[:32])
+    tracker = ForgettingTracker(splits.val_x[:32], splits.val_y[:32], get_space("nb201"))
     opt = torch.optim.SGD(net.parameters(), lr=0.5)
     tracker.after_step(net, 0, [A])
     tracker.after_step(net, 1, [B])

@@ -10,10 +10,11 @@ import torch
 
 from naslens.data.fashion_mnist import ImageSplits
 from naslens.estimators.oneshot.checkpoint import resolve_checkpoints
-from naslens.estimators.oneshot.score_checkpoints import score_checkpoints, select_archs
+from naslens.estimators.oneshot.score_checkpoints import score_checkpoints
 from naslens.estimators.oneshot.scoring import ScoreConfig, metric_info, score_paths
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig
 from naslens.estimators.oneshot.trainer import train_supernet
+from naslens.selection import select_archs
 from naslens.spaces.nb201 import NB201Arch, NB201Space
 from naslens.spaces.nb201.supernet import NB201Supernet
 from naslens.store import ScoreStore
@@ -111,7 +112,7 @@ def test_score_checkpoints_into_store_resumable(
     cfg = tiny_config.replace(epochs=2, checkpoint_every=1)
     train_supernet(cfg, tmp_path / "run", data=splits, progress=False)
     refs = resolve_checkpoints([str(tmp_path / "run")])
-    archs = select_archs("deiso", sample=12, seed=0)
+    archs = select_archs(NB201Space(), subset="deiso", sample=12, seed=0)
     sc = ScoreConfig(n_batches=2, batch_size=16)
     with ScoreStore(tmp_path / "store") as st:
         first = score_checkpoints(refs, archs, st, sc, data=splits, chunk=5, progress=False)
@@ -127,9 +128,6 @@ def test_score_checkpoints_into_store_resumable(
         assert [r.label for r in wavg] == ["epoch-0002"]
         w = st.scores("nb201", "oneshot_acc@wavg2", keys)
         assert w.config["ensemble"] == {"kind": "weight-average", "window": 2}
-    assert len(select_archs("all")) == 15625
-    with pytest.raises(ValueError, match="subset"):
-        select_archs("some")
 
 
 def test_score_checkpoints_leaves_out_archs_with_ops_the_supernet_lacks(
@@ -139,7 +137,7 @@ def test_score_checkpoints_leaves_out_archs_with_ops_the_supernet_lacks(
     cfg = tiny_config.replace(epochs=1, checkpoint_every=1, ops=ops)
     train_supernet(cfg, tmp_path / "run", data=splits, progress=False)
     refs = resolve_checkpoints([str(tmp_path / "run")])
-    archs = select_archs("deiso", sample=40, seed=1)
+    archs = select_archs(NB201Space(), subset="deiso", sample=40, seed=1)
     inside = [a for a in archs if set(a.ops) <= set(ops)]
     assert 0 < len(inside) < len(archs)
     sc = ScoreConfig(n_batches=1, batch_size=16)
@@ -149,25 +147,3 @@ def test_score_checkpoints_leaves_out_archs_with_ops_the_supernet_lacks(
         assert set(st.table().arch) == {NB201Space().key(a) for a in inside}
         with pytest.raises(ValueError, match="none of the 1 architectures"):
             score_checkpoints(refs, [NB201Arch(("avg_pool_3x3",) * 6)], st, sc, data=splits, progress=False)
-
-
-def test_select_archs_from_file_and_ground_truth(tmp_path: Path) -> None:
-    import pandas as pd
-
-    from naslens.benchmarks.ground_truth import GroundTruth, MetricInfo, Source
-
-    space = NB201Space()
-    f = tmp_path / "archs.txt"
-    f.write_text(f"# two architectures\n284\n{NB201Arch.from_index(11)}\n")
-    assert [a.index for a in select_archs(str(f))] == [284, 11]
-    keys = [space.key(a) for a in ARCHS]
-    gt = GroundTruth(
-        "nb201",
-        pd.DataFrame({"acc": np.arange(5.0)}, index=pd.Index(keys, name="arch")),
-        {"acc": MetricInfo("fashion-mnist", "test", 4, "seed 0")},
-        Source("x", "", "test"),
-    )
-    path = gt.save(tmp_path / "gt.json")
-    assert select_archs(f"gt:{path}") == ARCHS
-    assert len(select_archs("deiso", sample=7, seed=3)) == 7
-    assert select_archs("deiso", sample=7, seed=3) == select_archs("deiso", sample=7, seed=3)

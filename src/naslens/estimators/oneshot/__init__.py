@@ -1,12 +1,16 @@
-"""One-shot estimators: an NB201 weight-sharing supernet, its samplers and trainer, and path scores.
+"""One-shot estimators for any space with a weight-sharing supernet (``space.supernet``): samplers over the space,
+the trainer, checkpoints, path scores, instrumentation and ensembles.
 
-Importing this package registers the estimators ``oneshot_acc`` and ``oneshot_loss`` (it imports torch).
+Importing this package registers the estimators ``oneshot_acc`` and ``oneshot_loss`` (it imports torch). It never
+imports a concrete space: supernets, architectures and sub-spaces come from the space protocol.
 
 Example:
-    >>> from naslens.estimators.oneshot import NB201Supernet, make_sampler
+    >>> from naslens.estimators.oneshot import make_sampler
     >>> import numpy as np
     >>> [len(make_sampler(k).step(np.random.default_rng(0))) for k in ("uniform", "fairnas")]
     [1, 5]
+    >>> len(make_sampler("fairnas", space="nb-macro").step(np.random.default_rng(0)))
+    3
 """
 
 from naslens.estimators.oneshot import estimator  # noqa: F401  (registers oneshot_acc / oneshot_loss)
@@ -19,29 +23,32 @@ from naslens.estimators.oneshot.ensembles import (
 )
 from naslens.estimators.oneshot.estimator import OneShotEstimator
 from naslens.estimators.oneshot.instrumentation import ForgettingTracker, gradient_cosine, path_accuracy
-from naslens.estimators.oneshot.samplers import SAMPLERS, Sampler, make_sampler
-from naslens.estimators.oneshot.score_checkpoints import score_checkpoints, select_archs
+from naslens.estimators.oneshot.samplers import SAMPLERS, Sampler, SamplerError, make_sampler
+from naslens.estimators.oneshot.score_checkpoints import score_checkpoints
 from naslens.estimators.oneshot.scoring import ScoreConfig, score_paths
+from naslens.estimators.oneshot.subspace import SubSpace
+from naslens.estimators.oneshot.supernet_module import SupernetModule, build_supernet
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig, config_from_recipe, recipe_from_ground_truth
 from naslens.estimators.oneshot.trainer import TrainResult, train_supernet
-from naslens.spaces.nb201.supernet import NB201Supernet, live_edges
 
 __all__ = [
     "SAMPLERS",
     "CheckpointRef",
     "ForgettingTracker",
-    "NB201Supernet",
     "OneShotEstimator",
     "Sampler",
+    "SamplerError",
     "ScoreConfig",
+    "SubSpace",
+    "SupernetModule",
     "SupernetTrainConfig",
     "TrainResult",
     "average_state_dicts",
+    "build_supernet",
     "class_average",
     "config_from_recipe",
     "gradient_cosine",
     "list_checkpoints",
-    "live_edges",
     "load_checkpoint",
     "make_sampler",
     "path_accuracy",
@@ -50,7 +57,6 @@ __all__ = [
     "score_checkpoints",
     "score_paths",
     "seed_average",
-    "select_archs",
     "temporal_score_average",
     "train_supernet",
 ]

@@ -53,16 +53,19 @@ def save_checkpoint(path: str | os.PathLike[str], payload: dict[str, Any]) -> Pa
 
 
 def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Read a checkpoint written by :func:`save_checkpoint`.
+    """Read a checkpoint written by :func:`save_checkpoint` (``torch.load(weights_only=True)``: checkpoints are
+    data, not code).
 
     Raises:
-        CheckpointError: the file is missing or is not a naslens supernet checkpoint.
+        CheckpointError: the file is missing, is not a naslens supernet checkpoint, or holds more than tensors and
+            plain containers (a pickle that would run code).
     """
     p = Path(path)
     if not p.is_file():
         raise CheckpointError(f"checkpoint not found: {p}")
     try:
-        data = torch.load(p, map_location=map_location, weights_only=False)
+        # data, not code: only tensors and plain containers load (a pickle that would run code is refused)
+        data = torch.load(p, map_location=map_location, weights_only=True)
     except Exception as e:  # torch raises many types for corrupt files
         raise CheckpointError(f"cannot read checkpoint {p}: {e}") from e
     if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -23,8 +23,9 @@ import pandas as pd
 import torch
 
 from naslens.estimators.base import EstimatorInfo
-from naslens.spaces.nb201 import NB201Arch, NB201Space, canonical
+from naslens.spaces import SearchSpace, get_space
 from naslens.store import ScoreStore, StoreError
+from naslens.types import SpaceCapabilityError
 
 SEED_AGGREGATE = -1
 """Seed recorded for scores averaged over several seeds."""
@@ -67,19 +68,29 @@ def mean_of(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, list[str]]:
     return values, status
 
 
+def _require_classes(space: SearchSpace) -> None:
+    if not space.info.has_isomorphism:
+        raise SpaceCapabilityError(f"space {space.name!r} has no isomorphism classes to average over")
+
+
 def class_mean(
-    keys: Sequence[str], values: np.ndarray, space: NB201Space | None = None
+    keys: Sequence[str], values: np.ndarray, space: SearchSpace | str
 ) -> tuple[list[str], np.ndarray, list[str]]:
-    """Mean score of every isomorphism class present in ``keys``, keyed by the class representative.
+    """Mean score of every isomorphism class present in ``keys``, keyed by the class representative
+    (``space.representatives()``).
 
     Returns:
         ``(representative keys, means, statuses)``; a class with a non-finite member gets NaN and a failed status.
+
+    Raises:
+        SpaceCapabilityError: the space has no isomorphism classes.
     """
-    space = space or NB201Space()
-    groups: dict[str, list[float]] = {}
+    space = get_space(space)
+    _require_classes(space)
+    groups: dict[Any, list[float]] = {}
     for k, v in zip(keys, np.asarray(values, dtype=np.float64), strict=True):
-        groups.setdefault(canonical(NB201Arch.from_string(k)), []).append(float(v))
-    reps = {canonical(a): space.key(a) for a in space.deiso_representatives()}
+        groups.setdefault(space.canonical(space.parse(k)), []).append(float(v))
+    reps = {space.canonical(a): space.key(a) for a in space.representatives()}
     out_k, out_v, out_s = [], [], []
     for cls, vals in groups.items():
         arr = np.array(vals)
@@ -193,16 +204,19 @@ def seed_average(
 def class_average(store: ScoreStore, space: str, estimator: str, *, config_hash_: str | None = None) -> int:
     """Post-de-isomorphism: for every stored (seed, checkpoint) of ``estimator``, the mean score of each
     isomorphism class under its representative's key, written as ``<estimator>@classmean``. Returns the number
-    of (seed, checkpoint) combinations written. Score all architectures first for complete classes."""
-    if space != "nb201":
-        raise ValueError(f"class averaging is implemented for nb201, not {space!r}")
+    of (seed, checkpoint) combinations written. Score all architectures first for complete classes.
+
+    Raises:
+        SpaceCapabilityError: the space has no isomorphism classes.
+    """
+    sp = get_space(space)
+    _require_classes(sp)
     t = _rows(store, space, estimator, config_hash_)
     info, cfg = _source(store, estimator, t)
-    nb = NB201Space()
     n = 0
     for (seed, label), grp in t.groupby(["seed", "checkpoint"]):
         vals = grp.value.where(grp.status == "ok").to_numpy(dtype=np.float64)
-        reps, means, status = class_mean(list(grp.arch), vals, nb)
+        reps, means, status = class_mean(list(grp.arch), vals, sp)
         store.put_many(
             space,
             [(a, v, s, None) for a, v, s in zip(reps, means, status, strict=True)],
@@ -213,3 +227,18 @@ def class_average(store: ScoreStore, space: str, estimator: str, *, config_hash_
         )
         n += 1
     return n
+
+
+def stored_space(store: ScoreStore, estimators: Sequence[str]) -> str:
+    """The one space the store holds scores of ``estimators`` for (to combine without naming it).
+
+    Raises:
+        StoreError: none of them is stored, or they are stored for several spaces (name one).
+    """
+    t = store.table()
+    spaces = sorted(set(t[t.estimator.isin(list(estimators))].space))
+    if not spaces:
+        raise StoreError(f"no scores of {', '.join(estimators)} in {store.path}")
+    if len(spaces) > 1:
+        raise StoreError(f"{store.path} holds {', '.join(estimators)} for spaces {spaces}; choose one with --space")
+    return str(spaces[0])

@@ -1,5 +1,5 @@
-"""The registered one-shot estimators ``oneshot_acc`` and ``oneshot_loss``: score architectures with a trained
-supernet checkpoint (see :mod:`naslens.estimators.oneshot.scoring` for the definition of the scores)."""
+"""The registered one-shot estimators ``oneshot_acc`` and ``oneshot_loss``: score architectures of any space with a
+trained supernet checkpoint (see :mod:`naslens.estimators.oneshot.scoring` for the definition of the scores)."""
 
 from __future__ import annotations
 
@@ -62,8 +62,14 @@ class OneShotEstimator:
         }
 
     def score(self, space: Any, archs: Sequence[Any]) -> Scores:
-        if getattr(space, "name", None) != "nb201":
-            raise ValueError(f"one-shot supernets exist for nb201 only, got space {getattr(space, 'name', space)!r}")
+        """Scores of ``archs`` (architectures of the space the supernet was trained on).
+
+        Raises:
+            ValueError: ``space`` is not the supernet's space, or an architecture uses a choice it does not hold.
+        """
+        name = getattr(space, "name", space)
+        if name != self.train_config.space:
+            raise ValueError(f"{self.checkpoint} is a supernet of space {self.train_config.space!r}, not {name!r}")
         model = build_supernet(self.train_config)
         model.load_state_dict(self._ck["model"])
         model.to(resolve_device(self.device))

@@ -18,14 +18,14 @@ import torch
 import torch.nn.functional as F
 
 from naslens.estimators.oneshot.bn_modes import bn_train_mode
-from naslens.spaces.nb201 import NB201Arch
-from naslens.spaces.nb201.supernet import NB201Supernet
+from naslens.estimators.oneshot.supernet_module import SupernetModule, as_module
+from naslens.spaces import SearchSpace
 
 
 @torch.no_grad()
-def path_accuracy(model: NB201Supernet, arch: NB201Arch, x: torch.Tensor, y: torch.Tensor) -> float:
+def path_accuracy(model: SupernetModule, arch: Any, x: torch.Tensor, y: torch.Tensor) -> float:
     """Top-1 accuracy (fraction) of ``arch``'s path on one batch, BatchNorm in train mode, supernet unchanged."""
-    with bn_train_mode(model):
+    with bn_train_mode(as_module(model)):
         pred = model(x, arch).argmax(1)
     return float((pred == y).float().mean())
 
@@ -40,35 +40,39 @@ class ForgettingTracker:
     Args:
         x: fixed validation images used for every measurement.
         y: their labels.
+        space: the search space of the architectures (records name them by ``space.key``).
     """
 
     x: torch.Tensor
     y: torch.Tensor
+    space: SearchSpace
     records: list[dict[str, Any]] = field(default_factory=list)
+    _archs: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def after_step(self, model: NB201Supernet, step: int, archs: list[NB201Arch]) -> None:
+    def after_step(self, model: SupernetModule, step: int, archs: list[Any]) -> None:
         for a in archs:
-            self.records.append(
-                {"step": step, "arch": a.to_string(), "acc_after_step": path_accuracy(model, a, self.x, self.y)}
-            )
+            key = self.space.key(a)
+            self._archs.setdefault(key, a)
+            self.records.append({"step": step, "arch": key, "acc_after_step": path_accuracy(model, a, self.x, self.y)})
 
-    def end_epoch(self, model: NB201Supernet, epoch: int) -> list[dict[str, Any]]:
+    def end_epoch(self, model: SupernetModule, epoch: int) -> list[dict[str, Any]]:
         """Measure every architecture again and return the epoch's records (then start afresh)."""
         cache: dict[str, float] = {}
         out = []
         for r in self.records:
             key = str(r["arch"])
             if key not in cache:
-                cache[key] = path_accuracy(model, NB201Arch.from_string(key), self.x, self.y)
+                cache[key] = path_accuracy(model, self._archs[key], self.x, self.y)
             end = cache[key]
             after = float(r["acc_after_step"])
             out.append({**r, "epoch": epoch, "acc_end_epoch": end, "forgetting": after - end})
         self.records = []
+        self._archs = {}
         return out
 
 
 def gradient_cosine(
-    model: NB201Supernet, arch_a: NB201Arch, arch_b: NB201Arch, x: torch.Tensor, y: torch.Tensor
+    model: SupernetModule, arch_a: Any, arch_b: Any, x: torch.Tensor, y: torch.Tensor
 ) -> dict[str, float]:
     """Cosine similarity of the two paths' loss gradients on the same batch, per parameter tensor used by both.
 
@@ -84,7 +88,7 @@ def gradient_cosine(
     saved = {n: (None if p.grad is None else p.grad.detach().clone()) for n, p in model.named_parameters()}
     grads: list[dict[str, torch.Tensor]] = []
     try:
-        with bn_train_mode(model):
+        with bn_train_mode(as_module(model)):
             for arch, used in ((arch_a, used_a), (arch_b, used_b)):
                 params = [used[n] for n in common]
                 loss = F.cross_entropy(model(x, arch), y)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,44 +19,11 @@ from naslens.data.fashion_mnist import ImageSplits
 from naslens.estimators.oneshot.checkpoint import CheckpointRef, load_checkpoint
 from naslens.estimators.oneshot.ensembles import average_state_dicts
 from naslens.estimators.oneshot.scoring import ScoreConfig, metric_info, score_paths
+from naslens.estimators.oneshot.subspace import SubSpace
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig
 from naslens.estimators.oneshot.trainer import build_supernet, load_data, resolve_device
-from naslens.spaces.nb201 import NB201Arch, NB201Space
+from naslens.spaces import SearchSpace, get_space
 from naslens.store import ScoreStore
-
-SUBSETS = ("deiso", "all")
-
-
-def select_archs(
-    subset: str, space: NB201Space | None = None, *, sample: int | None = None, seed: int = 0
-) -> list[NB201Arch]:
-    """Architectures to score: ``deiso`` (one representative per isomorphism class), ``all`` (15,625),
-    ``gt:SPEC`` (the architectures of a ground truth, e.g. ``gt:nb201-fmnist``), or a file with one architecture per
-    line (benchmark string or index); ``sample`` keeps a seeded random subset.
-
-    Raises:
-        ValueError: unknown subset or unreadable file.
-    """
-    space = space or NB201Space()
-    if subset == "deiso":
-        archs = space.deiso_representatives()
-    elif subset == "all":
-        archs = list(space.enumerate())
-    elif subset.startswith("gt:"):
-        from naslens.benchmarks import load_ground_truth
-
-        archs = [space.parse(k) for k in load_ground_truth(subset[3:]).keys]
-    elif Path(subset).is_file():
-        lines = [ln.strip() for ln in Path(subset).read_text().splitlines() if ln.strip() and not ln.startswith("#")]
-        archs = [space.parse(ln) for ln in lines]
-    else:
-        raise ValueError(
-            f"subset must be one of {SUBSETS}, gt:<ground truth> or a file of architectures, got {subset!r}"
-        )
-    if sample is not None and sample < len(archs):
-        idx = np.sort(np.random.default_rng(seed).choice(len(archs), size=sample, replace=False))
-        archs = [archs[i] for i in idx]
-    return archs
 
 
 @dataclass
@@ -88,10 +54,11 @@ def store_config(train: SupernetTrainConfig, score: ScoreConfig, metric: str, we
 
 def score_checkpoints(
     refs: Sequence[CheckpointRef],
-    archs: Sequence[NB201Arch],
+    archs: Sequence[Any],
     store: ScoreStore,
     score: ScoreConfig | None = None,
     *,
+    space: SearchSpace | str | None = None,
     weight_average: int = 1,
     device: str | torch.device | None = None,
     data: ImageSplits | None = None,
@@ -106,6 +73,7 @@ def score_checkpoints(
             pruning study) are left out and counted in :attr:`ScoredCheckpoint.outside`.
         store: the score store (resumable: stored keys are skipped).
         score: evaluation settings.
+        space: the space of ``archs`` (default: the first checkpoint's); every checkpoint must be a supernet of it.
         weight_average: k > 1 scores the weight average of each checkpoint and its k − 1 predecessors of the
             same run (a temporal ensemble; checkpoints with fewer predecessors are skipped), stored as
             ``oneshot_acc@wavg<k>``.
@@ -116,7 +84,7 @@ def score_checkpoints(
     """
     score = score or ScoreConfig()
     dev = resolve_device(device)
-    space = NB201Space()
+    expected = None if space is None else get_space(space).name
     out = []
     by_run: dict[str, list[CheckpointRef]] = {}
     for ref in refs:
@@ -129,6 +97,10 @@ def score_checkpoints(
                 continue
             ck = load_checkpoint(ref.path, map_location="cpu")
             train = SupernetTrainConfig.from_dict(ck["config"])
+            expected = expected or train.space
+            if train.space != expected:
+                raise ValueError(f"{ref.path} is a supernet of space {train.space!r}, not {expected!r}")
+            sp = train.search_space()
             if weight_average > 1:
                 window = [
                     load_checkpoint(r.path, map_location="cpu")["model"] for r in run_refs[i - weight_average + 1 : i]
@@ -139,16 +111,17 @@ def score_checkpoints(
             suffix = f"@wavg{weight_average}" if weight_average > 1 else ""
             infos = {m: metric_info(m, score, name=f"oneshot_{m}{suffix}") for m in ("acc", "loss")}
             cfgs = {m: store_config(train, score, m, weight_average) for m in ("acc", "loss")}
-            held = [a for a in archs if all(op in train.ops for op in a.ops)]
+            sub = SubSpace(sp, ops=train.ops)
+            held = [a for a in archs if sub.holds(a)]
             if not held:
                 raise ValueError(
                     f"{ref.path}: none of the {len(archs)} architectures can be scored, the supernet holds only "
                     f"the ops {list(train.ops)}"
                 )
-            keys = [space.key(a) for a in held]
+            keys = [sp.key(a) for a in held]
             done = set.intersection(
                 *[
-                    store.done("nb201", infos[m].name, cfgs[m], seed=train.seed, checkpoint=ref.label)
+                    store.done(sp.name, infos[m].name, cfgs[m], seed=train.seed, checkpoint=ref.label)
                     for m in ("acc", "loss")
                 ]
             )
@@ -167,10 +140,10 @@ def score_checkpoints(
                     acc, loss, secs = score_paths(
                         model, part, splits.val_x, splits.val_y, score, calib_x=splits.train_x, progress=progress
                     )
-                    pkeys = [space.key(a) for a in part]
+                    pkeys = [sp.key(a) for a in part]
                     for m, vals in (("acc", acc), ("loss", loss)):
                         store.put_many(
-                            "nb201",
+                            sp.name,
                             [(k, float(v), None, float(s)) for k, v, s in zip(pkeys, vals, secs, strict=True)],
                             infos[m],
                             cfgs[m],
@@ -191,3 +164,14 @@ def score_checkpoints(
                 )
             )
     return out
+
+
+def checkpoint_space(refs: Sequence[CheckpointRef]) -> str:
+    """The space of the first checkpoint's supernet (what the architectures to score must come from).
+
+    Raises:
+        ValueError: no checkpoint given.
+    """
+    if not refs:
+        raise ValueError("no checkpoint given")
+    return SupernetTrainConfig.from_dict(load_checkpoint(refs[0].path)["config"]).space

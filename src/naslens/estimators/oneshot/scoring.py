@@ -21,8 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from naslens.estimators.base import EstimatorInfo
 from naslens.estimators.oneshot.bn_modes import BN_MODES, bn_recalibrated, bn_train_mode
-from naslens.spaces.nb201 import NB201Arch
-from naslens.spaces.nb201.supernet import NB201Supernet
+from naslens.estimators.oneshot.supernet_module import SupernetModule, as_module
 
 METRICS = ("acc", "loss")
 
@@ -87,8 +86,8 @@ def _chunks(x: torch.Tensor, y: torch.Tensor | None, n: int, size: int, what: st
 
 @torch.no_grad()
 def score_paths(
-    model: NB201Supernet,
-    archs: Sequence[NB201Arch],
+    model: SupernetModule,
+    archs: Sequence[Any],
     val_x: torch.Tensor,
     val_y: torch.Tensor,
     config: ScoreConfig,
@@ -134,9 +133,9 @@ def score_paths(
             model.check_arch(arch)
             t0 = time.perf_counter()
             if config.bn_mode == "train":
-                ctx = bn_train_mode(model)
+                ctx = bn_train_mode(as_module(model))
             else:
-                ctx = bn_recalibrated(model, lambda x, a=arch: model(x, a), calib)  # type: ignore[misc]
+                ctx = bn_recalibrated(as_module(model), lambda x, a=arch: model(x, a), calib)  # type: ignore[misc]
             correct = 0.0
             total_loss = 0.0
             finite = True

@@ -1,4 +1,5 @@
-"""Train an NB201 supernet with a path sampler; checkpoint every k epochs; resume exactly.
+"""Train a search space's supernet (``space.supernet``) with a path sampler; checkpoint every k epochs; resume
+exactly.
 
 One step: the sampler gives the step's architectures; each runs forward/backward on the same batch; gradients
 are averaged (per parameter over the architectures that used it, or by their number); the global gradient norm
@@ -36,9 +37,18 @@ from naslens.data.fashion_mnist import ImageSplits, load_fashion_mnist
 from naslens.estimators.oneshot.checkpoint import LAST, epoch_file, list_checkpoints, load_checkpoint, save_checkpoint
 from naslens.estimators.oneshot.instrumentation import ForgettingTracker
 from naslens.estimators.oneshot.samplers import Sampler, make_sampler
+from naslens.estimators.oneshot.supernet_module import SupernetModule, build_supernet
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError
-from naslens.spaces.nb201 import NB201Arch
-from naslens.spaces.nb201.supernet import NB201Supernet
+
+__all__ = [
+    "TrainResult",
+    "build_sampler",
+    "build_supernet",
+    "load_data",
+    "resolve_device",
+    "train_step",
+    "train_supernet",
+]
 
 
 @dataclass
@@ -46,7 +56,7 @@ class TrainResult:
     """What a training call leaves: the run folder, the trained supernet and the per-epoch history."""
 
     run_dir: Path
-    model: NB201Supernet
+    model: SupernetModule
     history: list[dict[str, Any]]
 
 
@@ -68,23 +78,21 @@ def load_data(config: SupernetTrainConfig) -> ImageSplits:
     )
 
 
-def build_supernet(config: SupernetTrainConfig) -> NB201Supernet:
-    """An untrained supernet of the configuration's macro skeleton (seed torch first for a given init)."""
-    return NB201Supernet(
-        C=config.C,
-        N=config.N,
-        num_classes=config.num_classes,
-        in_channels=config.channels,
-        bn_affine=config.bn_affine,
-        dropout=config.dropout,
-        ops=config.ops,
-    )
-
-
 def build_sampler(config: SupernetTrainConfig) -> Sampler:
-    archs = [NB201Arch.from_string(s) for s in config.subspace] or None
+    """The configuration's sampler over its space (its ops, sub-space and ``require_conv``).
+
+    Raises:
+        SamplerError, SpaceCapabilityError: the space does not offer what the sampler needs.
+    """
+    space = config.search_space()
+    archs = [space.parse(s) for s in config.subspace] or None
     return make_sampler(
-        config.sampler, config.samples, ops=None if archs else config.ops, archs=archs, require_conv=config.require_conv
+        config.sampler,
+        config.samples,
+        space=space,
+        ops=None if archs else config.ops,
+        archs=archs,
+        require_conv=config.require_conv,
     )
 
 
@@ -107,8 +115,8 @@ def _batches(n: int, batch_size: int, seed: int, epoch: int) -> list[torch.Tenso
 
 
 def train_step(
-    model: NB201Supernet,
-    archs: list[NB201Arch],
+    model: SupernetModule,
+    archs: list[Any],
     x: torch.Tensor,
     y: torch.Tensor,
     optimizer: torch.optim.Optimizer,
@@ -236,7 +244,9 @@ def train_supernet(
     tracker = None
     _drop_rows_from(run / "forgetting.csv", start)
     if forgetting_images > 0:
-        tracker = ForgettingTracker(data.val_x[:forgetting_images].to(dev), data.val_y[:forgetting_images].to(dev))
+        tracker = ForgettingTracker(
+            data.val_x[:forgetting_images].to(dev), data.val_y[:forgetting_images].to(dev), sampler.space
+        )
     x_all, y_all = data.train_x.to(dev), data.train_y.to(dev)
     end = config.epochs if stop_after is None else min(config.epochs, stop_after)
     with _deterministic_cudnn(dev), _progress(progress) as bar:

@@ -18,6 +18,7 @@ from naslens.spaces.nb201.arch import (
     NB201Arch,
     _index_table,
     canonical,
+    has_effective_conv,
 )
 from naslens.types import ArchFormatError, NetConfigError, SpaceInfo
 
@@ -185,3 +186,28 @@ class NB201Space(CodedSpace):
         if cfg.pop("bn_affine", True) is not True:
             raise NetConfigError("nb201: complexity counts the benchmark network (affine cell BN); drop bn_affine")
         return complexity(self.enumerate() if archs is None else archs, **cfg)
+
+    # ------------------------------------------------------------------ one-shot capabilities
+    def supernet_config(self, **net: Any) -> dict[str, Any]:
+        """The complete, validated settings :meth:`supernet` builds with for ``net`` (defaults filled in: the
+        default dataset's network, cell BN without affine parameters), without building it.
+
+        Example:
+            >>> NB201Space().supernet_config(C=8, in_channels=1)
+            {'C': 8, 'N': 5, 'in_channels': 1, 'num_classes': 10, 'input_size': 32, 'bn_affine': False}
+        """
+        return self._net({"bn_affine": False, **net})
+
+    def is_trivial(self, arch: NB201Arch) -> bool:
+        """Whether ``arch`` has no convolution on an input→output path of its cell (see
+        :func:`~naslens.spaces.nb201.arch.has_effective_conv`): such cells compute a fixed pooling / identity / zero
+        function, which one-shot samplers may skip (``require_conv``, as aw_nas' NB201 samplers do).
+
+        Example:
+            >>> sp = NB201Space()
+            >>> sp.is_trivial(sp.parse("|avg_pool_3x3~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|"))
+            True
+            >>> sp.is_trivial(sp.parse(9930))
+            False
+        """
+        return not has_effective_conv(arch)

@@ -142,3 +142,24 @@ class MacroSpace(CodedSpace):
         from naslens.spaces.nb_macro.complexity import complexity
 
         return complexity(self.enumerate() if archs is None else archs, **self._net(net))
+
+    # ------------------------------------------------------------------ one-shot capabilities
+    def supernet_config(self, **net: Any) -> dict[str, Any]:
+        """The complete, validated settings :meth:`supernet` builds with for ``net`` (defaults filled in), without
+        building it.
+
+        Example:
+            >>> MacroSpace().supernet_config(init_channels=8, head_channels=64)
+            {'in_channels': 3, 'init_channels': 8, 'head_channels': 64, 'num_classes': 10, 'input_size': 32}
+        """
+        return self._net(net)
+
+    def is_trivial(self, arch: MacroArch) -> bool:
+        """Always ``False``: every architecture convolves (the stem, the 1×1 projection or inverted residual of each
+        stage's first, stride-2 layer, the head), so one-shot ``require_conv`` rejects none.
+
+        Example:
+            >>> MacroSpace().is_trivial(MacroArch.from_key("00000000"))
+            False
+        """
+        return False
