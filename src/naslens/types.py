@@ -31,6 +31,10 @@ class SpaceCapabilityError(ValueError):
     """The space does not offer what was asked (see its :class:`SpaceInfo`); the message says what it offers."""
 
 
+class UnknownSpaceError(ValueError):
+    """No search space is registered under that name; the message lists the registered ones."""
+
+
 class NetConfigError(ValueError):
     """Network settings the space does not accept: an unknown key or a bad value; the message lists the valid ones."""
 

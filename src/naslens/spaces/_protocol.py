@@ -25,7 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from naslens.registry import Registry
-from naslens.types import SpaceInfo
+from naslens.types import SpaceInfo, UnknownSpaceError
 
 
 @runtime_checkable
@@ -125,11 +125,19 @@ def get_space(name: str | SearchSpace) -> SearchSpace:
     """The registered space ``name`` (``"nb201"``, ``"nb-macro"`` or a user's), or ``name`` itself if it is a space.
 
     Spaces hold no mutable state, so one instance per name is shared (caches of the whole space stay warm).
+
+    Raises:
+        UnknownSpaceError: no space of that name is registered.
     """
     if not isinstance(name, str):
         return name
     load_builtin_spaces()
-    canonical = SPACES.canonical(name)
+    try:
+        canonical = SPACES.canonical(name)
+    except KeyError:
+        raise UnknownSpaceError(
+            f"unknown search space {name!r}; registered: {', '.join(SPACES.list())} (naslens spaces lists them)"
+        ) from None
     inst = _INSTANCES.get(canonical)
     if inst is None:
         inst = _INSTANCES[canonical] = SPACES.create(canonical)
