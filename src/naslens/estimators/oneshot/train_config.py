@@ -54,7 +54,7 @@ def supernet_settings(space: SearchSpace, net: dict[str, Any]) -> dict[str, Any]
 def _space(name: Any) -> SearchSpace:
     try:
         space = get_space(name)
-    except KeyError as e:
+    except (KeyError, ValueError) as e:
         raise TrainConfigError(f"space: {e.args[0]}") from None
     if not space.info.has_supernet:
         raise TrainConfigError(f"space {space.name!r} offers no weight-sharing supernet")
