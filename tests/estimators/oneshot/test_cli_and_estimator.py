@@ -115,8 +115,10 @@ def test_train_score_combine_cli(tmp_path: Path) -> None:
     archs = [NB201Arch.from_index(i) for i in (0, 9930)]
     scores = est.score(NB201Space(), archs)
     assert scores.finite.all() and scores.info.higher_is_better is False
-    with pytest.raises(ValueError, match="checkpoint="):
+    with pytest.raises(ValueError, match=r"needs option\(s\) \['checkpoint'\]"):
         create_estimator("oneshot_acc")
+    with pytest.raises(ValueError, match="n_batch"):  # a mistyped option is an error, not ignored
+        create_estimator("oneshot_acc", checkpoint=run / "epoch-0002.pt", n_batch=2)
 
 
 @needs_files

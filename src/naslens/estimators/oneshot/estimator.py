@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from naslens.estimators.base import ESTIMATORS, Scores
+from naslens.estimators.base import REQUIRED, Scores, register_estimator
 from naslens.estimators.oneshot.checkpoint import load_checkpoint
 from naslens.estimators.oneshot.score_checkpoints import store_config
 from naslens.estimators.oneshot.scoring import ScoreConfig, metric_info, score_paths
@@ -38,7 +38,6 @@ class OneShotEstimator:
         bn_mode: str = "train",
         calib_batches: int = 4,
         device: str = "auto",
-        **_: Any,
     ) -> None:
         if checkpoint is None:
             raise ValueError(
@@ -82,11 +81,19 @@ class OneShotEstimator:
         return scores
 
 
-@ESTIMATORS.register("oneshot_acc")
-def oneshot_acc(checkpoint: str | Path | None = None, **kw: Any) -> OneShotEstimator:
-    return OneShotEstimator(checkpoint, "acc", **kw)
+_SCHEMA = {"checkpoint": REQUIRED, "n_batches": 5, "batch_size": 256, "bn_mode": "train", "calib_batches": 4}
+"""Options of the one-shot estimators (``checkpoint`` has no default)."""
 
 
-@ESTIMATORS.register("oneshot_loss")
-def oneshot_loss(checkpoint: str | Path | None = None, **kw: Any) -> OneShotEstimator:
-    return OneShotEstimator(checkpoint, "loss", **kw)
+@register_estimator(
+    "oneshot_acc", info=metric_info("acc", ScoreConfig()), schema=_SCHEMA, context=("device",), needs_supernet=True
+)
+def oneshot_acc(checkpoint: str | Path | None = None, **options: Any) -> OneShotEstimator:
+    return OneShotEstimator(checkpoint, "acc", **options)
+
+
+@register_estimator(
+    "oneshot_loss", info=metric_info("loss", ScoreConfig()), schema=_SCHEMA, context=("device",), needs_supernet=True
+)
+def oneshot_loss(checkpoint: str | Path | None = None, **options: Any) -> OneShotEstimator:
+    return OneShotEstimator(checkpoint, "loss", **options)
