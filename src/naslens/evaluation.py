@@ -168,6 +168,8 @@ def _structural_context(sp: Any, gt: GroundTruth, metric: str) -> dict[str, Any]
             "input_size": int(recipe["input_size"]),
             "num_classes": int(recipe.get("num_classes", 10)),
         }
+        if recipe.get("dataset"):
+            ctx["data"] = str(recipe["dataset"])  # zero-shot proxies are fed the images the network was trained on
     return ctx
 
 
