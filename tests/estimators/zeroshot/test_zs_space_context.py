@@ -123,3 +123,47 @@ def test_context_errors_are_clear():
         est.score(get_space("nb-macro"), [get_space("nb-macro").parse(0)])
     with pytest.raises(ValueError, match="depends on the space"):
         create_estimator("snip").config()
+
+
+def test_thin_network_comes_from_the_space():
+    from dataclasses import replace
+
+    from naslens.estimators.zeroshot.networks import proxy_network
+
+    lr = create_proxy("linear_regions")
+    assert proxy_network(lr, get_space("nb201")) == {"C": 1, "N": 1}
+    assert proxy_network(lr, get_space("nb-macro")) == {"init_channels": 4, "head_channels": 16}
+    sp = get_space("nb-macro")
+    est = create_estimator("linear_regions", space="nb-macro", data="noise", batch_size=4, n_batches=1)
+    assert est.config()["net"] == {"in_channels": 3, "init_channels": 4, "head_channels": 16, "num_classes": 10}
+    sc = est.score(sp, [sp.parse("00000000"), sp.parse("22222222")])
+    assert sc.status == ["ok", "ok"] and 1 <= sc.values.min() <= sc.values.max() <= 1000
+
+    class NoThin(type(sp)):  # type: ignore[misc]
+        """nb-macro declaring no thin network (an unregistered user space)."""
+
+        info = replace(sp.info, name="no-thin", thin_net={})
+
+    with pytest.raises(SpaceCapabilityError, match="cannot apply to space 'no-thin'.*defines none"):
+        proxy_network(lr, NoThin())
+    assert proxy_network(create_proxy("snip"), NoThin()) == {}
+
+    class InputThin(NoThin):
+        info = replace(sp.info, name="no-thin", thin_net={"input_size": 8})
+
+    with pytest.raises(SpaceCapabilityError, match="may not change the network input"):
+        proxy_network(lr, InputThin())
+
+
+def test_a_proxy_that_cannot_apply_fails_before_any_work():
+    from dataclasses import replace
+
+    from naslens.estimators.zeroshot.runner import prepare_run
+
+    sp = get_space("nb-macro")
+
+    class NoThin(type(sp)):  # type: ignore[misc]
+        info = replace(sp.info, name="no-thin", thin_net={})
+
+    with pytest.raises(SpaceCapabilityError, match="linear_regions"):
+        prepare_run(NoThin(), ["snip", "linear_regions"], RunContext(data="noise"))

@@ -27,6 +27,8 @@ from naslens.registry import Registry
 BN_MODES = ("train", "eval", "removed", "n/a")
 PRECISIONS = ("float32", "float64")
 PASS_KINDS = ("ce_backward", "synflow", "relu_codes", "zen", "ntk", "weights")
+NETWORKS = ("run", "thin")
+"""What network a proxy is scored on: the run's (``run``) or the space's *thin* copy (``thin``, ``SpaceInfo.thin_net``)."""
 
 
 class ProxyError(RuntimeError):
@@ -49,8 +51,9 @@ class ProxyInfo:
             ``hessian_grad``, ``input_jacobian``).
         uses_batch: False when the value does not depend on the batch contents (computed once, not averaged).
         description: one line, with the formula.
-        network: overrides of the network settings the estimator builds the scored network with, e.g.
-            ``(("C", 1), ("N", 1))`` for TE-NAS's thin linear-region network (empty: the run's network).
+        network: which network the estimator scores: ``run`` (the run's network) or ``thin`` (the space's thin copy,
+            its ``SpaceInfo.thin_net`` overrides, e.g. NB201's C=1, N=1 for TE-NAS's linear-region count; a space
+            without one cannot run the proxy, see :func:`naslens.estimators.zeroshot.networks.proxy_network`).
     """
 
     name: str
@@ -63,7 +66,7 @@ class ProxyInfo:
     requires: frozenset[str] = field(default_factory=frozenset)
     uses_batch: bool = True
     description: str = ""
-    network: tuple[tuple[str, Any], ...] = ()
+    network: str = "run"
 
     def __post_init__(self) -> None:
         if self.bn_mode not in BN_MODES:
@@ -72,6 +75,8 @@ class ProxyInfo:
             raise ValueError(f"{self.name}: precision must be one of {PRECISIONS}, got {self.precision!r}")
         if self.pass_kind not in PASS_KINDS:
             raise ValueError(f"{self.name}: pass_kind must be one of {PASS_KINDS}, got {self.pass_kind!r}")
+        if self.network not in NETWORKS:
+            raise ValueError(f"{self.name}: network must be one of {NETWORKS}, got {self.network!r}")
         if self.needs_labels and not self.needs_data:
             raise ValueError(f"{self.name}: a proxy that needs labels needs data")
 

@@ -16,8 +16,9 @@ others: both give the same value.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -135,7 +136,10 @@ class RunContext:
     def bound(self, space: Any) -> RunContext:
         """This context for ``space`` (its name filled in; a context made for another space is an error)."""
         if self.space is None:
-            return replace(self, space=space.name)
+            new = copy.copy(self)  # not dataclasses.replace: the space need not be registered
+            object.__setattr__(new, "space", space.name)
+            new.network(space)
+            return new
         if self.space != space.name:
             raise ValueError(f"this zero-shot run is set up for space {self.space!r}, not {space.name!r}")
         return self

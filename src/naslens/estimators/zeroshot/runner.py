@@ -25,6 +25,7 @@ from naslens.estimators.zeroshot.estimator import (
     RunContext,
     estimator_config,
     estimator_info,
+    net_config_for,
     score_network,
 )
 from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
@@ -79,6 +80,8 @@ def prepare_run(
         raise ValueError(f"options given for proxies not in the run: {sorted(unknown)}")
     ctx = ctx.bound(space)
     instances = {n: create_proxy(n, **options.get(n, {})) for n in proxies}
+    for p in instances.values():
+        net_config_for(p, ctx, space)  # a proxy that cannot run on this space's network says why, now
     cache = BatchCache(ctx, space)
     prov = cache.provenance()
     infos = {n: estimator_info(p) for n, p in instances.items()}
