@@ -144,7 +144,7 @@ def test_thin_network_comes_from_the_space():
 
         info = replace(sp.info, name="no-thin", thin_net={})
 
-    with pytest.raises(SpaceCapabilityError, match="cannot apply to space 'no-thin'.*defines none"):
+    with pytest.raises(SpaceCapabilityError, match=r"cannot apply to space 'no-thin'.*defines none"):
         proxy_network(lr, NoThin())
     assert proxy_network(create_proxy("snip"), NoThin()) == {}
 

@@ -28,7 +28,7 @@ BN_MODES = ("train", "eval", "removed", "n/a")
 PRECISIONS = ("float32", "float64")
 PASS_KINDS = ("ce_backward", "synflow", "relu_codes", "zen", "ntk", "weights")
 NETWORKS = ("run", "thin")
-"""What network a proxy is scored on: the run's (``run``) or the space's *thin* copy (``thin``, ``SpaceInfo.thin_net``)."""
+"""The network a proxy is scored on: the run's (``run``) or the space's thin copy (``thin``: ``SpaceInfo.thin_net``)."""
 
 
 class ProxyError(RuntimeError):
