@@ -26,7 +26,8 @@ import torch
 
 from naslens.data.batches import SOURCES, BatchSpec, make_batches, provenance_key
 from naslens.estimators.base import EstimatorInfo, Scores
-from naslens.estimators.zeroshot._proxy import Batch, Proxy, create_proxy
+from naslens.estimators.zeroshot._proxy import Batch, Proxy
+from naslens.estimators.zeroshot.catalog import create_proxy
 from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
 from naslens.estimators.zeroshot.networks import proxy_network
 from naslens.types import SpaceCapabilityError

@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from naslens.estimators.zeroshot._proxy import Proxy, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes_special import ReluCodesResult
+from naslens.estimators.zeroshot.passes import ReluCodesResult
 
 
 def count_patterns(K: torch.Tensor, n_units: int) -> int:

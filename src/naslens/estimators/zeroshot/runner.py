@@ -19,7 +19,8 @@ from typing import Any
 import torch
 
 from naslens.estimators.base import EstimatorInfo
-from naslens.estimators.zeroshot._proxy import Proxy, create_proxy
+from naslens.estimators.zeroshot._proxy import Proxy
+from naslens.estimators.zeroshot.catalog import create_proxy
 from naslens.estimators.zeroshot.estimator import (
     BatchCache,
     RunContext,
