@@ -136,6 +136,11 @@ def score(
     ensemble: list[str] = typer.Option([], help="also store an ensemble, e.g. hybrid:zen+flops, vote:synflow,nwot"),
     data_dir: Path | None = typer.Option(None, help="shared data folder (default $NASLENS_DATA or ../shared/data)"),
     device: str = typer.Option("auto", help="auto | cpu | cuda"),
+    checkpoint: Path | None = typer.Option(
+        None,
+        help="score the paths of this trained supernet checkpoint (naslens oneshot train) instead of fresh networks; "
+        "stored under its epoch label and training seed",
+    ),
     quiet: bool = typer.Option(False, help="no progress bar"),
 ) -> None:
     """Score architectures with zero-shot proxies (fused), appending every result to --store."""
@@ -144,6 +149,7 @@ def score(
 
     from naslens.data.cifar10 import CIFAR10Error
     from naslens.data.fashion_mnist import FashionMNISTError
+    from naslens.estimators.oneshot.checkpoint import CheckpointError
     from naslens.estimators.zeroshot.estimator import RunContext
     from naslens.estimators.zeroshot.runner import prepare_run, score_space
     from naslens.selection import select_archs
@@ -167,18 +173,25 @@ def score(
             net=overrides,
             data_root=None if data_dir is None else str(data_dir),
             device=device,
+            checkpoint=None if checkpoint is None else str(checkpoint),
         )
         chosen = select_archs(sp, archs=archs, subset=subset, sample=sample, seed=seed)
         _check_ensembles(ensemble, names)
+        if ensemble and checkpoint is not None:
+            raise ScoreOptionError(
+                "--ensemble cannot be combined with --checkpoint (its members would mix checkpoints)"
+            )
         _check_store_path(store)
         options = {n: {"samples": ntk_samples} for n in names if n in ("ntk", "ntk_sumlogits")}
         plan = prepare_run(sp, names, ctx, options)
-    except (ValueError, KeyError, CIFAR10Error, FashionMNISTError) as e:
+    except (ValueError, KeyError, CIFAR10Error, FashionMNISTError, CheckpointError) as e:
         fail(str(e))
     console = Console(stderr=True)
     console.print(
-        f"scoring {len(chosen)} {sp.name} architectures with {len(names)} proxies on {plan.ctx.data_source} "
-        f"({n_batches}×{batch_size}, seed {seed}) into {store}",
+        f"scoring {len(chosen)} {sp.name} architectures with {len(names)} proxies on {plan.ctx.data_source(sp)} "
+        f"({n_batches}×{batch_size}, seed {seed})"
+        + (f", checkpoint {plan.checkpoint}" if plan.checkpoint else "")
+        + f" into {store}",
         highlight=False,
         markup=False,
     )
@@ -210,7 +223,9 @@ def score(
             _store_ensemble(sp, chosen, spec, st, structural_ctx)
         table = Table("estimator", "ok", "nan", "inf", "failed", "mean s/arch")
         for n in [*names, *ensemble]:
-            sc = st.scores(sp.name, _stored_name(n), keys, seed=seed, config_hash_=hashes.get(n))
+            sc = st.scores(
+                sp.name, _stored_name(n), keys, seed=plan.seed, checkpoint=plan.checkpoint, config_hash_=hashes.get(n)
+            )
             c = sc.status_counts()
             secs = np.nanmean(sc.seconds) if sc.seconds is not None and np.isfinite(sc.seconds).any() else float("nan")
             table.add_row(_stored_name(n), *(str(c.get(k, 0)) for k in ("ok", "nan", "inf", "failed")), f"{secs:.3f}")

@@ -11,7 +11,9 @@ already records as the batches' shape), the initialisation seed and the data pro
 number of batches, seed, selected images). The space name is not in it: the store keys every score by space already.
 For NB201 this is exactly the configuration naslens always stored (``net`` = ``{C, N, num_classes, in_channels}``),
 so old configuration hashes stay valid. It does not depend on whether the proxy was computed alone or fused with
-others: both give the same value.
+others: both give the same value. With a supernet checkpoint (``checkpoint=FILE``) the networks are the
+supernet's paths with the trained weights, and the configuration also holds ``checkpoint`` (file sha256, epoch,
+training seed, training-configuration hash; see :mod:`naslens.estimators.zeroshot.supernet_weights`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from naslens.estimators.zeroshot._proxy import Batch, Proxy
 from naslens.estimators.zeroshot.catalog import create_proxy
 from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
 from naslens.estimators.zeroshot.networks import proxy_network
-from naslens.types import SpaceCapabilityError
+from naslens.estimators.zeroshot.supernet_weights import SupernetWeights, load_supernet_weights, standalone
+from naslens.types import NetConfigError, SpaceCapabilityError
 
 UNRECORDED_NET_KEYS = ("input_size",)
 """Network settings left out of the stored ``net`` (the batches' shape in the data provenance records them)."""
@@ -38,7 +41,18 @@ UNRECORDED_NET_KEYS = ("input_size",)
 SHAPE_KEYS = ("num_classes", "in_channels", "input_size")
 """The settings that make a network fit a dataset; a ``net`` giving all three describes a dataset of its own."""
 
-CONTEXT_KEYS = ("space", "dataset", "data", "batch_size", "n_batches", "seed", "net", "data_root", "device")
+CONTEXT_KEYS = (
+    "space",
+    "dataset",
+    "data",
+    "batch_size",
+    "n_batches",
+    "seed",
+    "net",
+    "data_root",
+    "device",
+    "checkpoint",
+)
 """The run settings the zero-shot estimator factories accept (anything else is an error)."""
 
 
@@ -79,6 +93,9 @@ class RunContext:
             pairs so the context stays hashable.
         data_root: shared data folder (``None``: ``$NASLENS_DATA`` or ``../shared/data``).
         device: ``auto``, ``cpu`` or ``cuda[:N]``.
+        checkpoint: a supernet checkpoint file: score its paths (``supernet.to_standalone(arch)`` with the trained
+            weights) instead of fresh networks; the run's network is then the supernet's and the dataset defaults to
+            what it was trained on (see :mod:`naslens.estimators.zeroshot.supernet_weights`).
 
     Example:
         >>> from naslens.spaces import get_space
@@ -96,6 +113,7 @@ class RunContext:
     net: Mapping[str, Any] | tuple[tuple[str, Any], ...] = ()
     data_root: str | None = None
     device: str | None = "auto"
+    checkpoint: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.net, Mapping):
@@ -109,6 +127,8 @@ class RunContext:
         if self.data is not None and self.data not in SOURCES:
             raise ValueError(f"data source must be one of {', '.join(SOURCES)}, got {self.data!r}")
         resolve_device(self.device)
+        if self.checkpoint is not None:
+            object.__setattr__(self, "checkpoint", str(self.checkpoint))
         if self.space is not None:
             from naslens.spaces import get_space
 
@@ -149,10 +169,23 @@ class RunContext:
         if self.space is not None and self.space != space.name:
             raise ValueError(f"this zero-shot run is set up for space {self.space!r}, not {space.name!r}")
 
+    def weights(self, space: Any) -> SupernetWeights | None:
+        """The checkpoint's supernet weights (loaded once per file), or ``None`` without a checkpoint."""
+        if self.checkpoint is None:
+            return None
+        return load_supernet_weights(self.checkpoint, space)
+
+    def store_key(self, space: Any) -> tuple[int, str]:
+        """``(seed, checkpoint label)`` the scores are stored under: the run's seed and ``""``, or the training seed
+        and ``epoch-XXXX`` of a checkpoint."""
+        w = self.weights(space)
+        return (self.seed, "") if w is None else (w.seed, w.label)
+
     def dataset_name(self, space: Any) -> str:
         """The dataset as recorded: the space's spelling of a benchmark dataset, else the given label."""
         if self.dataset is None:
-            return str(space.info.default_dataset)
+            w = self.weights(space)
+            return str(space.info.default_dataset) if w is None else w.dataset
         by_lower = {d.lower(): d for d in space.info.datasets}
         return by_lower.get(self.dataset.lower(), self.dataset)
 
@@ -165,6 +198,15 @@ class RunContext:
         """
         self._check(space)
         over = {**dict(self.net), **dict(extra or {})}
+        w = self.weights(space)
+        if w is not None:
+            clash = sorted(k for k in over if k in w.net and over[k] != w.net[k])
+            if clash:
+                raise NetConfigError(
+                    f"network settings {clash} differ from those of the checkpoint's supernet "
+                    f"({', '.join(f'{k}={w.net[k]}' for k in clash)}); drop them"
+                )
+            over = {**over, **w.net}
         ds = self.dataset_name(space)
         if ds in space.info.datasets:
             return dict(space.net_config(ds, **over))
@@ -180,16 +222,16 @@ class RunContext:
         net = self.network(space)
         return int(net["in_channels"]), int(net["input_size"]), int(net["input_size"])
 
-    @property
-    def data_source(self) -> str:
+    def data_source(self, space: Any) -> str:
+        """The input source: ``data``, else the dataset's own images when naslens has them, else ``cifar10``."""
         if self.data is not None:
             return self.data
-        ds = (self.dataset or "").lower()
+        ds = self.dataset_name(space).lower()
         return ds if ds in SOURCES else "cifar10"
 
     def batch_spec(self, space: Any) -> BatchSpec:
         return BatchSpec(
-            source=self.data_source,
+            source=self.data_source(space),
             batch_size=self.batch_size,
             n_batches=self.n_batches,
             seed=self.seed,
@@ -228,13 +270,23 @@ class BatchCache:
 
 
 def net_config_for(proxy: Proxy, ctx: RunContext, space: Any) -> dict[str, Any]:
-    """The network ``proxy`` is scored on: the run's network with the proxy's network request applied."""
+    """The network ``proxy`` is scored on: the run's network with the proxy's network request applied.
+
+    Raises:
+        SpaceCapabilityError: the proxy cannot run on this space's network (see
+            :func:`~naslens.estimators.zeroshot.networks.proxy_network`), or needs a thin network in a checkpoint run.
+    """
+    if ctx.checkpoint is not None and proxy.info.network != "run":
+        raise SpaceCapabilityError(
+            f"proxy {proxy.info.name!r} cannot apply to a supernet checkpoint: it is scored on the space's "
+            f"{proxy.info.network} network, for which the checkpoint holds no weights"
+        )
     return ctx.network(space, proxy_network(proxy, space))
 
 
 def estimator_config(proxy: Proxy, ctx: RunContext, space: Any, provenance: dict[str, Any]) -> dict[str, Any]:
     """The configuration stored with (and hashed into the key of) a proxy's scores (see the module docstring)."""
-    return {
+    cfg = {
         "estimator": proxy.info.name,
         "options": proxy.options(),
         "dataset": ctx.dataset_name(space),
@@ -242,6 +294,10 @@ def estimator_config(proxy: Proxy, ctx: RunContext, space: Any, provenance: dict
         "init_seed": ctx.seed,
         "data": provenance,
     }
+    w = ctx.weights(space)
+    if w is not None:  # only then: configurations of fresh networks keep their hashes
+        cfg["checkpoint"] = w.record()
+    return cfg
 
 
 def estimator_info(proxy: Proxy) -> EstimatorInfo:
@@ -265,7 +321,7 @@ def score_network(
     """Build ``arch``'s network with ``torch.manual_seed(ctx.seed)`` and score it with every proxy of ``scorer``.
 
     Proxies whose network differs from the run's (a *thin* network, see ``ProxyInfo.network``) get their own
-    network built with it."""
+    network built with it. With a checkpoint, the network is ``arch``'s path of the trained supernet."""
     groups: dict[str, list[Proxy]] = {}
     configs: dict[str, dict[str, Any]] = {}
     for p in scorer.proxies:
@@ -275,9 +331,16 @@ def score_network(
         configs[key] = cfg
     out: dict[str, ProxyOutcome] = {}
     dev = resolve_device(ctx.device)
+    weights = ctx.weights(space)
     for key, proxies in groups.items():
         torch.manual_seed(ctx.seed)
-        net = space.build(arch, **configs[key]).to(dev)
+        if weights is None:
+            net = space.build(arch, **configs[key]).to(dev)
+        else:
+            try:
+                net = standalone(weights, arch).to(dev)
+            except ValueError as e:
+                return {p.info.name: ProxyOutcome(float("nan"), f"failed: cannot apply: {e}", 0.0) for p in proxies}
         sub = scorer if len(groups) == 1 else FusedScorer(proxies)
         out.update(sub.score(net, cache.batches(), seed=ctx.seed))
         del net
@@ -291,7 +354,7 @@ class ZeroShotEstimator:
         proxy: registered proxy name.
         proxy_options: options passed to the proxy (e.g. ``{"samples": 16}`` for ntk).
         **context: run settings, the keys of :data:`CONTEXT_KEYS` (see :class:`RunContext`): space, dataset,
-            data, batch_size, n_batches, seed, net, data_root, device. Unknown keys are errors.
+            data, batch_size, n_batches, seed, net, data_root, device, checkpoint. Unknown keys are errors.
 
     Example:
         >>> from naslens.spaces import get_space
@@ -340,7 +403,7 @@ class ZeroShotEstimator:
             values.append(out.value)
             status.append(out.status)
             secs.append(out.seconds)
-        return Scores(
+        sc = Scores(
             self.info,
             self.config(),
             keys,
@@ -348,3 +411,7 @@ class ZeroShotEstimator:
             status,
             seconds=np.asarray(secs, dtype=np.float64),
         )
+        _, label = self.ctx.store_key(space)
+        if label:
+            sc.extra["checkpoint"] = label
+        return sc

@@ -3,7 +3,9 @@
 Each architecture's results are appended to the store as soon as they are computed (one transaction per
 architecture and proxy), so a killed run loses at most the architectures in flight; a rerun asks the store what is
 done and computes only the missing (architecture, proxy) pairs, with nothing duplicated (the store's key is
-(space, arch, estimator, config hash, seed)). NaN, inf and failures are stored with their status and reason.
+(space, arch, estimator, config hash, seed, checkpoint)). NaN, inf and failures are stored with their status and
+reason. With a supernet checkpoint (``RunContext.checkpoint``) the scores are stored under its label and training
+seed.
 With ``workers > 1`` architectures are scored in worker processes (one torch thread each); at most ``2·workers``
 architectures are in flight, so memory stays bounded.
 """
@@ -63,6 +65,10 @@ class RunPlan:
     infos: dict[str, EstimatorInfo]
     configs: dict[str, dict[str, Any]]
     options: dict[str, dict[str, Any]]
+    seed: int
+    """The seed the scores are stored under (the run's, or a checkpoint's training seed)."""
+    checkpoint: str
+    """The checkpoint label the scores are stored under (``""`` for fresh networks)."""
 
 
 def prepare_run(
@@ -87,7 +93,8 @@ def prepare_run(
     prov = cache.provenance()
     infos = {n: estimator_info(p) for n, p in instances.items()}
     configs = {n: estimator_config(p, ctx, space, prov) for n, p in instances.items()}
-    return RunPlan(ctx, instances, cache, infos, configs, dict(options))
+    seed, label = ctx.store_key(space)
+    return RunPlan(ctx, instances, cache, infos, configs, dict(options), seed, label)
 
 
 def score_space(
@@ -127,7 +134,9 @@ def score_space(
     keys = [space.key(a) for a in archs]
     if len(set(keys)) != len(keys):
         raise ValueError("the architecture list has duplicates")
-    done = {n: (store.done(space.name, n, configs[n], seed=ctx.seed) if store is not None else set()) for n in proxies}
+    done: dict[str, set[str]] = {n: set() for n in proxies}
+    if store is not None:
+        done = {n: store.done(space.name, n, configs[n], seed=plan.seed, checkpoint=plan.checkpoint) for n in proxies}
     todo = [(k, [n for n in proxies if k not in done[n]]) for k in keys]
     todo = [(k, names) for k, names in todo if names]
     results: dict[str, dict[str, ProxyOutcome]] = {}
@@ -142,10 +151,11 @@ def score_space(
                     key,
                     infos[n],
                     configs[n],
-                    seed=ctx.seed,
+                    seed=plan.seed,
                     value=o.value,
                     status=o.status,
                     seconds=o.seconds,
+                    checkpoint=plan.checkpoint,
                 )
         if on_result is not None:
             on_result(key, outs)
