@@ -154,9 +154,7 @@ def _close(a: float, b: float, rtol: float = 1e-5) -> bool:
     return a == b or abs(a - b) <= rtol * max(abs(a), abs(b), 1e-12)
 
 
-def check_proxy(
-    proxy: Proxy, *, model_factory: ModelFactory | tuple[Any, ...] | None = None, seed: int = 0
-) -> None:
+def check_proxy(proxy: Proxy, *, model_factory: ModelFactory | tuple[Any, ...] | None = None, seed: int = 0) -> None:
     """Raise ``AssertionError`` listing every violated rule (see the module docstring).
 
     Args:
