@@ -130,7 +130,7 @@ def test_errors_are_clear(tmp_path: Path) -> None:
         naslens.evaluate(ground_truth=gt, estimators=["nope"])
     with pytest.raises(ValueError, match="subset must be one of"):
         naslens.evaluate(ground_truth=gt, estimators=["params"], subset="some")
-    with pytest.raises(ValueError, match="unknown search space .nb101."):
+    with pytest.raises(ValueError, match=r"unknown search space .nb101."):
         naslens.evaluate(space="nb101", ground_truth=gt)
 
 
@@ -187,9 +187,15 @@ def test_embedded_ground_truth_uses_its_default_metric_and_trained_network() -> 
     assert np.array_equal(ev.scores["params"], expected)
 
 
-def test_zero_shot_on_a_ground_truth_with_another_network_is_refused() -> None:
-    with pytest.raises(ValueError, match="cannot build yet"):
-        naslens.evaluate(ground_truth="nb201-fmnist", estimators=["snip"], ks=[0.1])
+def test_zero_shot_on_a_ground_truth_with_another_network_scores_that_network() -> None:
+    gt = naslens.load_ground_truth("nb201-fmnist")
+    small = gt.subset(gt.keys[:12])
+    ev = naslens.evaluate(ground_truth=small, estimators=["synflow"], ks=[0.5])
+    cfg = ev.results["synflow"]["estimator"]["config"]
+    recipe = gt.extra["recipe"]
+    assert cfg["net"] == {"C": recipe["C"], "N": recipe["N"], "in_channels": recipe["channels"], "num_classes": 10}
+    assert cfg["data"]["source"] == "fashion-mnist" and cfg["data"]["shape"] == [1, 16, 16]
+    assert ev.results["synflow"]["n_archs"] == 12
 
 
 def test_stored_proxy_found_under_its_alias(tmp_path: Path) -> None:

@@ -32,5 +32,7 @@ def test_relu_logdet_is_the_nwot_proxy_and_estimator(tmp_path):
 
     assert type(create_proxy("relu_logdet")) is type(create_proxy("nwot"))
     assert resolve_proxies("relu_logdet,snip") == ["nwot", "snip"]
-    est = create_estimator("relu_logdet", data="noise", dataset="ImageNet16-120", batch_size=4, n_batches=1, C=4, N=1)
+    est = create_estimator(
+        "relu_logdet", data="noise", dataset="ImageNet16-120", batch_size=4, n_batches=1, net={"C": 4, "N": 1}
+    )
     assert est.info.name == "nwot"

@@ -3,9 +3,12 @@
 Example::
 
     naslens score --space nb201 --proxies all --data cifar10 --subset deiso --sample 1000 --seed 0 --store runs/zs
+    naslens score --space nb-macro --proxies synflow,nwot --data cifar10 --sample 20 --seed 0 --store runs/zs-macro
     naslens score --proxies snip,synflow,nwot --data noise --archs my_archs.txt --store runs/zs --workers 2
     naslens score --proxies zen --ensemble hybrid:zen+flops --sample 200 --store runs/zs
+    naslens score --proxies synflow --net C=8,N=1,in_channels=1,input_size=16 --dataset fashion-mnist --store runs/f
 
+Every option is checked before any work is done or any file is created; a bad one is a one-line error (exit 2).
 Killed and rerun with the same arguments, it computes only what the store lacks.
 """
 
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import typer
@@ -21,8 +24,22 @@ import typer
 app = typer.Typer(help="Zero-shot scoring of search spaces.", no_args_is_help=True)
 
 
+class ScoreOptionError(ValueError):
+    """A ``naslens score`` option is invalid (the message names it)."""
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``message`` as one line on stderr and exit with status 2."""
+    typer.echo(f"naslens score: error: {' '.join(str(message).split())}", err=True)
+    raise typer.Exit(2)
+
+
 def resolve_proxies(spec: str) -> list[str]:
-    """``all``, or comma-separated names / shell patterns (``grad_*``), in registry order, no duplicates."""
+    """``all``, or comma-separated names / shell patterns (``grad_*``), in registry order, no duplicates.
+
+    Raises:
+        ScoreOptionError: a part that matches no proxy, or an empty spec.
+    """
     from naslens.estimators.zeroshot import PROXIES, list_proxies
 
     known = list_proxies()
@@ -34,42 +51,82 @@ def resolve_proxies(spec: str) -> list[str]:
             continue
         hits = [PROXIES.canonical(part)] if part in PROXIES.aliases() else fnmatch.filter(known, part)
         if not hits:
-            raise typer.BadParameter(f"no proxy matches {part!r}; known: {', '.join(known)}", param_hint="--proxies")
+            raise ScoreOptionError(f"--proxies: no proxy matches {part!r}; known: {', '.join(known)}")
         out += [h for h in hits if h not in out]
     if not out:
-        raise typer.BadParameter("no proxy given", param_hint="--proxies")
+        raise ScoreOptionError("--proxies: no proxy given")
     return out
 
 
-def select_archs(space: Any, subset: str, sample: int | None, seed: int, archs_file: Path | None) -> list[Any]:
-    """The architectures to score: a file (one per line, any encoding the space parses), or the ``all`` /
-    ``deiso`` subset, optionally a seeded sample of ``sample`` of them (``np.random.default_rng(seed)``)."""
-    if archs_file is not None:
-        lines = [ln.strip() for ln in Path(archs_file).read_text().splitlines()]
-        archs = [space.parse(ln) for ln in lines if ln and not ln.startswith("#")]
-    elif subset == "all":
-        archs = list(space.enumerate())
-    elif subset == "deiso":
-        archs = list(space.deiso_representatives())
-    else:
-        raise typer.BadParameter(f"subset must be 'all' or 'deiso', got {subset!r}", param_hint="--subset")
-    if sample is not None:
-        if not 1 <= sample <= len(archs):
-            raise typer.BadParameter(f"--sample must be in 1..{len(archs)}", param_hint="--sample")
-        idx = np.random.default_rng(seed).choice(len(archs), size=sample, replace=False)
-        archs = [archs[i] for i in idx]
-    return archs
+def parse_net(spec: str | None) -> dict[str, Any]:
+    """``"C=8,N=1"`` → ``{"C": 8, "N": 1}`` (integers, floats, ``true``/``false``; the space validates keys).
+
+    Raises:
+        ScoreOptionError: an item without ``=``, or a key given twice.
+    """
+    out: dict[str, Any] = {}
+    for item in (t.strip() for t in (spec or "").split(",")):
+        if not item:
+            continue
+        key, eq, text = (s.strip() for s in item.partition("="))
+        if not eq or not key or not text:
+            raise ScoreOptionError(f"--net: expected KEY=VALUE items separated by commas, got {item!r}")
+        if key in out:
+            raise ScoreOptionError(f"--net: {key!r} is given twice")
+        value: Any = text
+        if text.lower() in ("true", "false"):
+            value = text.lower() == "true"
+        else:
+            for conv in (int, float):
+                try:
+                    value = conv(text)
+                    break
+                except ValueError:
+                    continue
+        out[key] = value
+    return out
+
+
+def _check_ensembles(specs: list[str], proxies: list[str]) -> None:
+    from naslens.estimators.base import ESTIMATORS, load_builtin_estimators
+    from naslens.estimators.ensemble import parse_ensemble
+    from naslens.estimators.zeroshot import PROXIES
+
+    load_builtin_estimators()
+    for spec in specs:
+        _, members, _ = parse_ensemble(spec)
+        for m in members:
+            if m in PROXIES and PROXIES.canonical(m) not in proxies:
+                raise ScoreOptionError(f"--ensemble {spec}: member {m!r} is a proxy: add it to --proxies")
+            if m not in PROXIES and m not in ESTIMATORS:
+                raise ScoreOptionError(f"--ensemble {spec}: unknown member {m!r}")
+
+
+def _check_store_path(store: Path) -> None:
+    if store.exists() and not store.is_dir():
+        raise ScoreOptionError(f"--store {store}: is a file, not a store folder")
+    parent = store if store.exists() else next((p for p in store.parents if p.exists()), Path("."))
+    import os
+
+    if not os.access(parent, os.W_OK):
+        raise ScoreOptionError(f"--store {store}: {parent} is not writable")
 
 
 def score(
-    space: str = typer.Option("nb201", help="search space"),
+    space: str = typer.Option("nb201", help="search space (naslens spaces lists them)"),
     proxies: str = typer.Option("all", help="'all', or comma-separated proxy names / patterns"),
-    data: str = typer.Option("cifar10", help="input source: cifar10 | fashion-mnist | noise | uniform"),
-    dataset: str = typer.Option("cifar10", help="benchmark dataset the network is built for (classes, input size)"),
-    subset: str = typer.Option("deiso", help="all | deiso (one representative per isomorphism class)"),
+    data: str | None = typer.Option(
+        None,
+        help="input source: cifar10 | fashion-mnist | noise | uniform (default: the dataset's images, else cifar10)",
+    ),
+    dataset: str | None = typer.Option(
+        None, help="benchmark dataset the network is built for (classes, input size; default: the space's)"
+    ),
+    net: str | None = typer.Option(None, help="network overrides KEY=VALUE,... validated by the space (e.g. C=8,N=1)"),
+    archs: str | None = typer.Option(None, help="architectures: a file (one per line), gt:NAME, or a ';' list"),
+    subset: str | None = typer.Option(None, help="all | deiso (default: deiso for the whole space when it has one)"),
     sample: int | None = typer.Option(None, help="score a seeded random sample of this many architectures"),
     seed: int = typer.Option(0, help="seed of the sample, the batches and the network initialisation"),
-    archs: Path | None = typer.Option(None, help="file with one architecture per line (instead of --subset)"),
     store: Path = typer.Option(..., help="score store folder (created if missing; reruns resume)"),
     workers: int = typer.Option(1, min=1, help="worker processes"),
     threads: int = typer.Option(1, min=1, help="torch threads per worker"),
@@ -79,72 +136,100 @@ def score(
     ensemble: list[str] = typer.Option([], help="also store an ensemble, e.g. hybrid:zen+flops, vote:synflow,nwot"),
     data_dir: Path | None = typer.Option(None, help="shared data folder (default $NASLENS_DATA or ../shared/data)"),
     device: str = typer.Option("auto", help="auto | cpu | cuda"),
+    checkpoint: Path | None = typer.Option(
+        None,
+        help="score the paths of this trained supernet checkpoint (naslens oneshot train) instead of fresh networks; "
+        "stored under its epoch label and training seed",
+    ),
     quiet: bool = typer.Option(False, help="no progress bar"),
 ) -> None:
     """Score architectures with zero-shot proxies (fused), appending every result to --store."""
     from rich.console import Console
     from rich.table import Table
 
+    from naslens.data.cifar10 import CIFAR10Error
+    from naslens.data.fashion_mnist import FashionMNISTError
+    from naslens.estimators.oneshot.checkpoint import CheckpointError
     from naslens.estimators.zeroshot.estimator import RunContext
-    from naslens.estimators.zeroshot.runner import score_space
+    from naslens.estimators.zeroshot.runner import prepare_run, score_space
+    from naslens.selection import select_archs
     from naslens.spaces import get_space
-    from naslens.store import ScoreStore
+    from naslens.store import ScoreStore, StoreError
 
-    sp = get_space(space)
-    names = resolve_proxies(proxies)
-    chosen = select_archs(sp, subset, sample, seed, archs)
     try:
+        try:
+            sp = get_space(space)
+        except KeyError as e:
+            raise ScoreOptionError(f"--space: {str(e).strip(chr(39) + chr(34))}") from None
+        names = resolve_proxies(proxies)
+        overrides = parse_net(net)
         ctx = RunContext(
+            space=sp.name,
             dataset=dataset,
             data=data,
             batch_size=batch_size,
             n_batches=n_batches,
             seed=seed,
+            net=overrides,
             data_root=None if data_dir is None else str(data_dir),
             device=device,
+            checkpoint=None if checkpoint is None else str(checkpoint),
         )
-        ctx.batch_spec()
-    except ValueError as e:
-        raise typer.BadParameter(str(e)) from e
-    options = {n: {"samples": ntk_samples} for n in names if n in ("ntk", "ntk_sumlogits")}
+        chosen = select_archs(sp, archs=archs, subset=subset, sample=sample, seed=seed)
+        _check_ensembles(ensemble, names)
+        if ensemble and checkpoint is not None:
+            raise ScoreOptionError(
+                "--ensemble cannot be combined with --checkpoint (its members would mix checkpoints)"
+            )
+        _check_store_path(store)
+        options = {n: {"samples": ntk_samples} for n in names if n in ("ntk", "ntk_sumlogits")}
+        plan = prepare_run(sp, names, ctx, options)
+    except (ValueError, KeyError, CIFAR10Error, FashionMNISTError, CheckpointError) as e:
+        fail(str(e))
     console = Console(stderr=True)
     console.print(
-        f"scoring {len(chosen)} {space} architectures with {len(names)} proxies on {data} "
-        f"({n_batches}×{batch_size}, seed {seed}) into {store}"
+        f"scoring {len(chosen)} {sp.name} architectures with {len(names)} proxies on {plan.ctx.data_source(sp)} "
+        f"({n_batches}×{batch_size}, seed {seed})"
+        + (f", checkpoint {plan.checkpoint}" if plan.checkpoint else "")
+        + f" into {store}",
+        highlight=False,
+        markup=False,
     )
-    with ScoreStore(store) as st:
+    try:
+        st_cm = ScoreStore(store)
+    except (OSError, StoreError) as e:
+        fail(f"--store {store}: {e}")
+    with st_cm as st:
         score_space(
             sp,
             chosen,
             names,
-            ctx,
+            plan.ctx,
             store=st,
             proxy_options=options,
             workers=workers,
             threads=threads,
             progress=not quiet,
+            plan=plan,
         )
         keys = [sp.key(a) for a in chosen]
-        hashes = _config_hashes(names, ctx, options)
+        from naslens.estimators.base import config_hash
+
+        hashes = {n: config_hash(c) for n, c in plan.configs.items()}
+        structural_ctx: dict[str, Any] = {"dataset": plan.ctx.dataset_name(sp), "seed": seed}
+        if overrides:
+            structural_ctx["net"] = plan.ctx.network(sp)
         for spec in ensemble:
-            _store_ensemble(sp, chosen, spec, st, names, dataset, seed)
-        names += list(ensemble)
+            _store_ensemble(sp, chosen, spec, st, structural_ctx)
         table = Table("estimator", "ok", "nan", "inf", "failed", "mean s/arch")
-        for n in names:
-            sc = st.scores(sp.name, _stored_name(n), keys, seed=seed, config_hash_=hashes.get(n))
+        for n in [*names, *ensemble]:
+            sc = st.scores(
+                sp.name, _stored_name(n), keys, seed=plan.seed, checkpoint=plan.checkpoint, config_hash_=hashes.get(n)
+            )
             c = sc.status_counts()
             secs = np.nanmean(sc.seconds) if sc.seconds is not None and np.isfinite(sc.seconds).any() else float("nan")
             table.add_row(_stored_name(n), *(str(c.get(k, 0)) for k in ("ok", "nan", "inf", "failed")), f"{secs:.3f}")
         Console().print(table)
-
-
-def _config_hashes(names: list[str], ctx: Any, options: dict[str, dict[str, Any]]) -> dict[str, str]:
-    from naslens.estimators.base import config_hash
-    from naslens.estimators.zeroshot import create_proxy
-    from naslens.estimators.zeroshot.estimator import BatchCache, estimator_config
-
-    prov = BatchCache(ctx).provenance()
-    return {n: config_hash(estimator_config(create_proxy(n, **options.get(n, {})), ctx, prov)) for n in names}
 
 
 def _stored_name(spec: str) -> str:
@@ -157,20 +242,17 @@ def _stored_name(spec: str) -> str:
     return cls(members, weights).name
 
 
-def _store_ensemble(sp: Any, archs: list[Any], spec: str, st: Any, proxies: list[str], dataset: str, seed: int) -> None:
-    """Compute members missing from the run (e.g. flops, params) into the store, then the ensemble from it."""
+def _store_ensemble(sp: Any, archs: list[Any], spec: str, st: Any, context: dict[str, Any]) -> None:
+    """Compute members missing from the store (e.g. flops, params) into it, then the ensemble from it."""
     from naslens.estimators.base import create_estimator
     from naslens.estimators.ensemble import HybridEstimator, VoteEstimator, parse_ensemble
+    from naslens.estimators.zeroshot import PROXIES
 
     kind, members, weights = parse_ensemble(spec)
+    seed = context["seed"]
     for m in members:
-        if m not in proxies:
-            est = create_estimator(m, dataset=dataset, seed=seed)
-            if est.info.family == "zeroshot":
-                raise typer.BadParameter(
-                    f"ensemble member {m!r} is a proxy: add it to --proxies", param_hint="--ensemble"
-                )
-            sc = est.score(sp, archs)
+        if m not in PROXIES:
+            sc = create_estimator(m, **context).score(sp, archs)
             st.put_many(
                 sp.name,
                 zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True),

@@ -47,7 +47,7 @@ def ground_truth_net(space: Any, gt: GroundTruth) -> dict[str, Any] | None:
             raise NetConfigError(f"cannot read the network of ground truth {gt.source.path}: {e}") from e
         split = gt.extra.get("data_split")
         num_classes = int(split.get("num_classes", 10)) if isinstance(split, dict) else 10
-        net = {**r.net_config(num_classes), "input_size": int(r.input_size)}
+        net = r.net_config(num_classes, space)
     try:
         space.net_config(None, **net)
     except NetConfigError as e:

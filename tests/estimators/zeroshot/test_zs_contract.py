@@ -2,17 +2,59 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
 from naslens.estimators.zeroshot import Proxy, ProxyInfo, check_proxy, create_proxy, list_proxies
+from naslens.estimators.zeroshot.contract import ContractModel
 from naslens.estimators.zeroshot.passes import CEBackwardResult
+from naslens.spaces import get_space, list_spaces
+
+# small networks per space (unknown spaces: their default network and a seeded sample)
+CONTRACT = {
+    "nb201": (
+        "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_3x3~1|none~2|",
+        {"C": 4, "N": 1, "input_size": 8, "num_classes": 5},
+    ),
+    "nb-macro": ("12012012", {"init_channels": 4, "head_channels": 16, "input_size": 16, "num_classes": 5}),
+}
+
+
+def _triple(space_name: str):
+    sp = get_space(space_name)
+    if space_name in CONTRACT:
+        key, net = CONTRACT[space_name]
+        return sp, sp.parse(key), net
+    return sp, sp.sample(np.random.default_rng(0)), {}
+
+
+@pytest.mark.parametrize("space_name", sorted(list_spaces()))
+@pytest.mark.parametrize("name", list_proxies())
+def test_every_registered_proxy_satisfies_the_contract_on_every_space(name, space_name):
+    torch.set_num_threads(1)
+    check_proxy(create_proxy(name), model_factory=_triple(space_name))
 
 
 @pytest.mark.parametrize("name", list_proxies())
-def test_every_registered_proxy_satisfies_the_contract(name):
+def test_every_registered_proxy_satisfies_the_contract_on_the_default_network(name):
     torch.set_num_threads(1)
     check_proxy(create_proxy(name))
+
+
+def test_contract_takes_any_factory():
+    calls = []
+
+    def factory(seed):
+        calls.append(seed)
+        torch.manual_seed(seed)
+        net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(12, 6), torch.nn.ReLU(), torch.nn.Linear(6, 3))
+        return ContractModel(net, (3, 2, 2), 3)
+
+    check_proxy(create_proxy("snip"), model_factory=factory, seed=4)
+    assert calls == [4]
+    with pytest.raises(TypeError, match="model_factory"):
+        check_proxy(create_proxy("snip"), model_factory=42)
 
 
 def test_registry_metadata():

@@ -38,6 +38,8 @@ class SupernetModule(Supernet, Protocol):
 
     def train(self, mode: bool = True) -> Any: ...
 
+    def eval(self) -> Any: ...
+
 
 def as_module(model: SupernetModule) -> nn.Module:
     """``model`` as the ``torch.nn.Module`` it is (for BatchNorm handling and optimisers)."""

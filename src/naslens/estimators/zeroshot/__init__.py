@@ -1,4 +1,5 @@
-"""Zero-shot proxies: one file per proxy, a registry with metadata, shared passes and a fused scorer.
+"""Zero-shot proxies: one file per proxy, a registry with metadata, shared passes (``passes/``: one pass per file,
+a pass registry) and a fused scorer.
 
 Registered proxies (``list_proxies()``): grad_norm, plain, snip, grasp, fisher, fisher_weighted, synflow,
 log_synflow, jacob_cov, epe_nas, nwot (alias ``relu_logdet``), linear_regions, zen, ntk, ntk_sumlogits, l2_norm.
@@ -11,34 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from naslens.estimators.base import ESTIMATORS
-from naslens.estimators.zeroshot import (  # noqa: F401  (each module registers its proxies)
-    epe_nas,
-    fisher,
-    grad_norm,
-    grasp,
-    jacob_cov,
-    l2_norm,
-    linear_regions,
-    ntk,
-    plain,
-    relu_logdet,
-    snip,
-    synflow,
-    zen,
-)
-from naslens.estimators.zeroshot._proxy import (
-    PROXIES,
-    Batch,
-    Proxy,
-    ProxyError,
-    ProxyInfo,
-    create_proxy,
-    list_proxies,
-    register_proxy,
-)
+from naslens.estimators.zeroshot._proxy import PROXIES, Batch, Proxy, ProxyError, ProxyInfo, register_proxy
+from naslens.estimators.zeroshot.catalog import create_proxy, list_proxies
 from naslens.estimators.zeroshot.contract import check_proxy
 from naslens.estimators.zeroshot.estimator import RunContext, ZeroShotEstimator
 from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
+from naslens.estimators.zeroshot.passes import PASSES, list_passes, register_pass
 
 
 def _factory(name: str) -> Any:
@@ -63,6 +42,7 @@ for _alias, _target in PROXIES.aliases().items():
 from naslens.estimators import ensemble  # noqa: E402, F401  (registers vote and hybrid)
 
 __all__ = [
+    "PASSES",
     "PROXIES",
     "Batch",
     "FusedScorer",
@@ -74,6 +54,8 @@ __all__ = [
     "ZeroShotEstimator",
     "check_proxy",
     "create_proxy",
+    "list_passes",
     "list_proxies",
+    "register_pass",
     "register_proxy",
 ]

@@ -1,6 +1,6 @@
 """Zero-shot proxy metadata, the ``Proxy`` base class and the proxy registry.
 
-A proxy scores one randomly initialised network on one batch. Every proxy belongs to a *pass kind* (the
+A proxy scores one randomly initialised network on one batch. Every proxy names its *pass* (the registered
 forward/backward computation it needs, see :mod:`naslens.estimators.zeroshot.passes`) and turns that pass's result
 into one float with :meth:`Proxy.reduce`. Proxies that share a pass kind are computed together by the fused scorer;
 a proxy computed alone runs its pass with only its own requirements.
@@ -19,18 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import torch
 from torch import nn
 
+from naslens.estimators.zeroshot._core import Batch, ProxyError
+from naslens.estimators.zeroshot.passes import PASSES, run_pass
 from naslens.registry import Registry
+
+__all__ = ["BN_MODES", "NETWORKS", "PRECISIONS", "Batch", "Proxy", "ProxyError", "ProxyInfo", "ce_info"]
 
 BN_MODES = ("train", "eval", "removed", "n/a")
 PRECISIONS = ("float32", "float64")
-PASS_KINDS = ("ce_backward", "synflow", "relu_codes", "zen", "ntk", "weights")
-
-
-class ProxyError(RuntimeError):
-    """A proxy cannot produce a meaningful value (singular kernel, no hook fired, missing labels, ...)."""
+NETWORKS = ("run", "thin")
+"""The network a proxy is scored on: the run's (``run``) or the space's thin copy (``thin``: ``SpaceInfo.thin_net``)."""
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,14 @@ class ProxyInfo:
         needs_labels: whether the batch must carry labels.
         bn_mode: BatchNorm mode the proxy runs in: ``train`` (batch statistics), ``eval`` or ``removed``.
         precision: ``float32`` or ``float64``.
-        pass_kind: the computation it needs (one of ``PASS_KINDS``).
-        requires: what the ``ce_backward`` pass must produce for it (``weight_grad``, ``act_grad``,
-            ``hessian_grad``, ``input_jacobian``).
+        pass_kind: the registered pass it needs (``naslens.estimators.zeroshot.passes.list_passes()``).
+        requires: what the pass must produce for it (a subset of the pass's ``produces``; for ``ce_backward``:
+            ``weight_grad``, ``act_grad``, ``hessian_grad``, ``input_jacobian``).
         uses_batch: False when the value does not depend on the batch contents (computed once, not averaged).
         description: one line, with the formula.
-        network: overrides of the network settings the estimator builds the scored network with, e.g.
-            ``(("C", 1), ("N", 1))`` for TE-NAS's thin linear-region network (empty: the run's network).
+        network: which network the estimator scores: ``run`` (the run's network) or ``thin`` (the space's thin copy,
+            its ``SpaceInfo.thin_net`` overrides, e.g. NB201's C=1, N=1 for TE-NAS's linear-region count; a space
+            without one cannot run the proxy, see :func:`naslens.estimators.zeroshot.networks.proxy_network`).
     """
 
     name: str
@@ -63,31 +64,41 @@ class ProxyInfo:
     requires: frozenset[str] = field(default_factory=frozenset)
     uses_batch: bool = True
     description: str = ""
-    network: tuple[tuple[str, Any], ...] = ()
+    network: str = "run"
 
     def __post_init__(self) -> None:
         if self.bn_mode not in BN_MODES:
             raise ValueError(f"{self.name}: bn_mode must be one of {BN_MODES}, got {self.bn_mode!r}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"{self.name}: precision must be one of {PRECISIONS}, got {self.precision!r}")
-        if self.pass_kind not in PASS_KINDS:
-            raise ValueError(f"{self.name}: pass_kind must be one of {PASS_KINDS}, got {self.pass_kind!r}")
+        if self.pass_kind not in PASSES:
+            raise ValueError(
+                f"{self.name}: pass_kind must be a registered pass {PASSES.list()}, got {self.pass_kind!r}"
+            )
+        unknown = set(self.requires) - PASSES.get(self.pass_kind).produces
+        if unknown:
+            raise ValueError(f"{self.name}: the {self.pass_kind} pass cannot produce {sorted(unknown)}")
+        if self.network not in NETWORKS:
+            raise ValueError(f"{self.name}: network must be one of {NETWORKS}, got {self.network!r}")
         if self.needs_labels and not self.needs_data:
             raise ValueError(f"{self.name}: a proxy that needs labels needs data")
 
 
-@dataclass
-class Batch:
-    """Inputs ``x`` (n, C, H, W) and optional integer labels ``y`` (n,)."""
-
-    x: torch.Tensor
-    y: torch.Tensor | None = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.x, torch.Tensor) or self.x.dim() < 2:
-            raise ValueError("Batch.x must be a tensor with a batch dimension")
-        if self.y is not None and (self.y.dim() != 1 or self.y.shape[0] != self.x.shape[0]):
-            raise ValueError(f"Batch.y must have shape ({self.x.shape[0]},), got {tuple(self.y.shape)}")
+def ce_info(
+    name: str, requires: set[str], description: str, *, needs_labels: bool = True, higher_is_better: bool = True
+) -> ProxyInfo:
+    """Metadata of a proxy reduced from the ``ce_backward`` pass (real data, BN in train mode, float32)."""
+    return ProxyInfo(
+        name=name,
+        higher_is_better=higher_is_better,
+        needs_data=True,
+        needs_labels=needs_labels,
+        bn_mode="train",
+        precision="float32",
+        pass_kind="ce_backward",
+        requires=frozenset(requires),
+        description=description,
+    )
 
 
 class Proxy:
@@ -117,8 +128,6 @@ class Proxy:
             batch: inputs (and labels when ``info.needs_labels``); for data-free proxies only its shape is used.
             seed: seed of any randomness inside the pass (zen's re-initialisation and noise).
         """
-        from naslens.estimators.zeroshot.passes import run_pass
-
         result = run_pass(self.info.pass_kind, model, batch, self.info.requires, seed=seed, proxies=[self])
         return float(self.reduce(result))
 
@@ -139,17 +148,3 @@ def register_proxy(info: ProxyInfo) -> Callable[[type[Proxy]], type[Proxy]]:
         return cls
 
     return deco
-
-
-def list_proxies(pattern: str = "*") -> list[str]:
-    """Registered proxy names matching a shell-style pattern."""
-    import naslens.estimators.zeroshot  # noqa: F401  (registers the built-in proxies)
-
-    return PROXIES.list(pattern)
-
-
-def create_proxy(name: str, **options: Any) -> Proxy:
-    """Build a registered proxy with its options."""
-    import naslens.estimators.zeroshot  # noqa: F401
-
-    return PROXIES.create(name, **options)  # type: ignore[no-any-return]

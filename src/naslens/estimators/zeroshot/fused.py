@@ -29,7 +29,8 @@ from typing import Any
 from torch import nn
 
 from naslens.estimators.base import status_of
-from naslens.estimators.zeroshot._proxy import Batch, Proxy, ProxyError, create_proxy
+from naslens.estimators.zeroshot._proxy import Batch, Proxy, ProxyError
+from naslens.estimators.zeroshot.catalog import create_proxy
 from naslens.estimators.zeroshot.passes import run_pass
 
 

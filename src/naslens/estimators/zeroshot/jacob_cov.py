@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from naslens.estimators.zeroshot._proxy import Proxy, ProxyError, register_proxy
-from naslens.estimators.zeroshot.passes import CEBackwardResult, ce_info
+from naslens.estimators.zeroshot._proxy import Proxy, ProxyError, ce_info, register_proxy
+from naslens.estimators.zeroshot.passes import CEBackwardResult
 
 K_EPS = 1e-5
 

@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from naslens.estimators.zeroshot._proxy import Proxy, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes_special import ReluCodesResult
+from naslens.estimators.zeroshot.passes import ReluCodesResult
 
 
 def count_patterns(K: torch.Tensor, n_units: int) -> int:
@@ -31,16 +31,18 @@ def count_patterns(K: torch.Tensor, n_units: int) -> int:
         bn_mode="train",
         precision="float32",
         pass_kind="relu_codes",
-        description="distinct ReLU activation patterns of 1,000 random 3×3 crops, thin network (C=1, N=1)",
-        network=(("C", 1), ("N", 1)),
+        description="distinct ReLU activation patterns of 1,000 random 3×3 crops, on the space's thin network",
+        network="thin",
     )
 )
 class LinearRegions(Proxy):
     """TE-NAS's linear-region count: ``score = Σ_i 1/|{j : c_j = c_i}|``, the number of distinct activation
     patterns (linear pieces of the network) hit by ``samples`` random ``crop × crop`` patches of the batch's images.
 
-    As in TE-NAS, the estimator scores a *thin* copy of the architecture (``network`` metadata: C=1, N=1): on the
-    full-width network every input falls in its own region and the count saturates at the number of inputs.
+    As in TE-NAS, the estimator scores a *thin* copy of the architecture (``network="thin"``: the space's
+    ``SpaceInfo.thin_net``, NB201's C=1, N=1; NAS-Bench-Macro's init_channels=4, head_channels=16): on the full-width
+    network every input falls in its own region and the count saturates at the number of inputs. A space that
+    defines no thin network cannot run it (a clear error before any work).
 
     On 3×3 crops (TE-NAS' setting) the NB201 reduction block's two branches disagree in size: the conv branch (stride
     2, padding 1) gives 2×2 maps, the shortcut (2×2 average pooling, stride 2) gives 1×1, and the residual sum

@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from naslens.estimators.zeroshot._proxy import Proxy, ProxyError, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes_special import NTKResult
+from naslens.estimators.zeroshot.passes import NTKResult
 
 _INFO = dict(
     higher_is_better=False,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from naslens.estimators.zeroshot._proxy import Proxy, register_proxy
-from naslens.estimators.zeroshot.passes import CEBackwardResult, ce_info, sum_products
+from naslens.estimators.zeroshot._proxy import Proxy, ce_info, register_proxy
+from naslens.estimators.zeroshot.passes import CEBackwardResult, sum_products
 
 
 @register_proxy(ce_info("plain", {"weight_grad"}, "Σ ∂L/∂W ⊙ W (signed, no abs)"))

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from naslens.estimators.zeroshot._proxy import Batch
+from naslens.estimators.zeroshot._core import Batch
 from naslens.estimators.zeroshot._state import scored_layers, scored_weights, without_bn
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from naslens.estimators.zeroshot._proxy import PROXIES, Proxy, ProxyError, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes_special import ReluCodesResult
+from naslens.estimators.zeroshot.passes import ReluCodesResult
 
 
 def relu_logdet(K: torch.Tensor) -> float:

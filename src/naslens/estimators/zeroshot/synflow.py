@@ -7,7 +7,7 @@ import math
 import torch
 
 from naslens.estimators.zeroshot._proxy import Proxy, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes_special import SynflowResult
+from naslens.estimators.zeroshot.passes import SynflowResult
 
 _INFO = dict(
     higher_is_better=True,

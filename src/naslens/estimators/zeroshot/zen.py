@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from naslens.estimators.zeroshot._proxy import Proxy, ProxyError, ProxyInfo, register_proxy
-from naslens.estimators.zeroshot.passes_special import ZenResult
+from naslens.estimators.zeroshot.passes import ZenResult
 
 
 @register_proxy(

@@ -1,20 +1,15 @@
-"""The computations proxies share ("passes") and the dispatcher that runs one.
+"""``ce_backward`` (BN in train mode, float32): the pass most proxies share.
 
-A pass takes a model, a batch, the set of results its proxies require, a seed and options, and returns a result
-object that each proxy reduces to its score. Every pass runs inside
-:func:`~naslens.estimators.zeroshot._state.preserved_state`, sets the BatchNorm mode and precision its proxies
-declare, and leaves the model as it found it.
-
-``ce_backward`` (BN in train mode, float32) is the pass most proxies share: one forward of the batch; optionally the
-input Jacobian ``J_i = ∂(Σ_c y_ic)/∂x_i`` by a backward of ``Σ y`` (``input_jacobian``); then the cross-entropy loss
-``L = mean_n CE(y_n, t_n)`` and one backward giving ``∂L/∂W`` of every Conv/Linear weight (``weight_grad``) and
-``∂L/∂a`` of every Conv/Linear output ``a`` (``act_grad``); with ``hessian_grad`` that backward keeps its graph
-and a second backward of ``z = Σ_l Σ stopgrad(g_l) ⊙ g_l`` gives the Hessian-gradient product ``H g``.
+One forward of the batch; optionally the input Jacobian ``J_i = ∂(Σ_c y_ic)/∂x_i`` by a backward of ``Σ y``
+(``input_jacobian``); then the cross-entropy loss ``L = mean_n CE(y_n, t_n)`` and one backward giving ``∂L/∂W`` of
+every Conv/Linear weight (``weight_grad``) and ``∂L/∂a`` of every Conv/Linear output ``a`` (``act_grad``); with
+``hessian_grad`` that backward keeps its graph and a second backward of ``z = Σ_l Σ stopgrad(g_l) ⊙ g_l`` gives the
+Hessian-gradient product ``H g``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -22,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from naslens.estimators.zeroshot._proxy import Batch, Proxy, ProxyError, ProxyInfo
+from naslens.estimators.zeroshot._core import Batch, ProxyError
 from naslens.estimators.zeroshot._state import (
     model_device,
     preserved_state,
@@ -30,26 +25,10 @@ from naslens.estimators.zeroshot._state import (
     scored_weights,
     train_float32,
 )
+from naslens.estimators.zeroshot.passes._registry import register_pass
 
 CE_REQUIREMENTS = frozenset({"weight_grad", "act_grad", "hessian_grad", "input_jacobian"})
 _LABEL_REQUIREMENTS = frozenset({"weight_grad", "act_grad", "hessian_grad"})
-
-
-def ce_info(
-    name: str, requires: set[str], description: str, *, needs_labels: bool = True, higher_is_better: bool = True
-) -> ProxyInfo:
-    """Metadata of a proxy reduced from the ``ce_backward`` pass (real data, BN in train mode, float32)."""
-    return ProxyInfo(
-        name=name,
-        higher_is_better=higher_is_better,
-        needs_data=True,
-        needs_labels=needs_labels,
-        bn_mode="train",
-        precision="float32",
-        pass_kind="ce_backward",
-        requires=frozenset(requires),
-        description=description,
-    )
 
 
 def sum_products(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor], *, absolute: bool = False) -> float:
@@ -76,13 +55,6 @@ class CEBackwardResult:
     loss: float = float("nan")
 
 
-@dataclass
-class WeightsResult:
-    """Result of the ``weights`` pass: the scored weights, detached."""
-
-    weights: list[torch.Tensor]
-
-
 def _fan_in(m: nn.Module) -> int:
     w = cast(torch.Tensor, m.weight)
     return int(w[0].numel())  # C_in/groups · k_h · k_w for conv, C_in for linear
@@ -94,13 +66,11 @@ def _prepare_input(model: nn.Module, batch: Batch | None, dtype: torch.dtype) ->
     return batch.x.to(device=model_device(model), dtype=dtype)
 
 
+@register_pass("ce_backward", produces=CE_REQUIREMENTS)
 def ce_backward(
     model: nn.Module, batch: Batch | None, requires: frozenset[str], seed: int, options: dict[str, Any]
 ) -> CEBackwardResult:
-    """Run the shared cross-entropy forward/backward pass (see the module docstring)."""
-    unknown = requires - CE_REQUIREMENTS
-    if unknown:
-        raise ValueError(f"ce_backward cannot produce {sorted(unknown)}; it produces {sorted(CE_REQUIREMENTS)}")
+    """The shared cross-entropy forward/backward pass (see the module docstring)."""
     needs_labels = bool(requires & _LABEL_REQUIREMENTS)
     if batch is None:
         raise ProxyError("the ce_backward pass needs a batch")
@@ -163,53 +133,3 @@ def ce_backward(
                 torch.zeros_like(w) if h is None else h.detach() for w, h in zip(weights, hg, strict=True)
             ]
     return res
-
-
-def weights_pass(
-    model: nn.Module, batch: Batch | None, requires: frozenset[str], seed: int, options: dict[str, Any]
-) -> WeightsResult:
-    """The scored weights of the model, detached (no data)."""
-    return WeightsResult([w.detach().clone() for w in scored_weights(model)])
-
-
-PassFn = Callable[[nn.Module, "Batch | None", frozenset[str], int, dict[str, Any]], Any]
-
-
-def _registry() -> dict[str, PassFn]:
-    from naslens.estimators.zeroshot import passes_special as sp
-
-    return {
-        "ce_backward": ce_backward,
-        "weights": weights_pass,
-        "synflow": sp.synflow_pass,
-        "relu_codes": sp.relu_codes_pass,
-        "zen": sp.zen_pass,
-        "ntk": sp.ntk_pass,
-    }
-
-
-def merged_options(proxies: Sequence[Proxy]) -> dict[str, Any]:
-    """The pass options of several proxies of one pass kind; they must agree where they overlap."""
-    opts: dict[str, Any] = {}
-    for p in proxies:
-        for k, v in p.pass_options().items():
-            if k in opts and opts[k] != v:
-                raise ValueError(f"proxies disagree on pass option {k!r}: {opts[k]!r} vs {v!r}")
-            opts[k] = v
-    return opts
-
-
-def run_pass(
-    kind: str,
-    model: nn.Module,
-    batch: Batch | None,
-    requires: frozenset[str],
-    *,
-    seed: int = 0,
-    proxies: Sequence[Proxy] = (),
-) -> Any:
-    """Run the pass ``kind`` with the union of ``requires`` and the proxies' pass options."""
-    reg = _registry()
-    if kind not in reg:
-        raise ValueError(f"unknown pass kind {kind!r}; known: {sorted(reg)}")
-    return reg[kind](model, batch, frozenset(requires), seed, merged_options(proxies))
