@@ -108,7 +108,7 @@ def test_naslens_built_ground_truth_network_and_data():
 
 
 def test_context_errors_are_clear():
-    with pytest.raises(ValueError, match="take no setting"):
+    with pytest.raises(ValueError, match=r"has no option\(s\) \[.C.\]"):
         create_estimator("snip", C=4)
     with pytest.raises(NetConfigError, match="no network setting"):
         RunContext(space="nb-macro", net={"C": 4})

@@ -11,13 +11,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from naslens.estimators.base import ESTIMATORS
+from naslens.estimators.base import ESTIMATORS, add_estimator
+from naslens.types import EstimatorInfo
 from naslens.estimators.zeroshot._proxy import PROXIES, Batch, Proxy, ProxyError, ProxyInfo, register_proxy
 from naslens.estimators.zeroshot.catalog import create_proxy, list_proxies
 from naslens.estimators.zeroshot.contract import check_proxy
 from naslens.estimators.zeroshot.estimator import RunContext, ZeroShotEstimator
 from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
 from naslens.estimators.zeroshot.passes import PASSES, list_passes, register_pass
+
+
+OPTIONS = {"proxy_options": None, "batch_size": 128, "n_batches": 3, "space": None, "checkpoint": None}
+"""Options of every zero-shot estimator (run settings such as dataset, seed, net, data come from the run context)."""
+CONTEXT = ("dataset", "seed", "net", "data", "data_root", "device")
+
+
+def _info(name: str) -> EstimatorInfo:
+    """The estimator metadata of a proxy, read from its registered ``ProxyInfo`` (nothing is built)."""
+    i = PROXIES.get(name).info  # type: ignore[attr-defined]
+    return EstimatorInfo(
+        name=i.name,
+        family="zeroshot",
+        higher_is_better=i.higher_is_better,
+        needs_data=i.needs_data,
+        needs_labels=i.needs_labels,
+        needs_training=False,
+        bn_mode=i.bn_mode,
+        precision=i.precision,
+        description=i.description,
+    )
 
 
 def _factory(name: str) -> Any:
@@ -34,7 +56,7 @@ for _name in PROXIES.list():
     # a second execution of this module (e.g. doctest collection) finds its own factories: keep them
     if _name in ESTIMATORS and getattr(ESTIMATORS.get(_name), "zeroshot_proxy", None) == _name:
         continue
-    ESTIMATORS.add(_name, _factory(_name))
+    add_estimator(_name, _factory(_name), info=_info(_name), schema=OPTIONS, context=CONTEXT)
 for _alias, _target in PROXIES.aliases().items():
     if _alias not in ESTIMATORS:
         ESTIMATORS.alias(_alias, _target)
