@@ -12,14 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from naslens.estimators.base import ESTIMATORS, add_estimator
-from naslens.types import EstimatorInfo
 from naslens.estimators.zeroshot._proxy import PROXIES, Batch, Proxy, ProxyError, ProxyInfo, register_proxy
 from naslens.estimators.zeroshot.catalog import create_proxy, list_proxies
 from naslens.estimators.zeroshot.contract import check_proxy
 from naslens.estimators.zeroshot.estimator import RunContext, ZeroShotEstimator
 from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
 from naslens.estimators.zeroshot.passes import PASSES, list_passes, register_pass
-
+from naslens.types import EstimatorInfo
 
 OPTIONS = {"proxy_options": None, "batch_size": 128, "n_batches": 3, "space": None, "checkpoint": None}
 """Options of every zero-shot estimator (run settings such as dataset, seed, net, data come from the run context)."""
