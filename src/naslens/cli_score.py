@@ -132,7 +132,9 @@ def score(
     threads: int = typer.Option(1, min=1, help="torch threads per worker"),
     batch_size: int = typer.Option(128, min=2, help="images per batch"),
     n_batches: int = typer.Option(3, min=1, help="batches per architecture (scores averaged)"),
-    ntk_samples: int = typer.Option(8, min=2, help="inputs used by ntk / ntk_sumlogits (x outputs = NTK size)"),
+    ntk_samples: int = typer.Option(
+        8, min=2, help="inputs of the proxies of the NTK pass (ntk, ntk_sumlogits; x outputs = NTK size)"
+    ),
     ensemble: list[str] = typer.Option([], help="also store an ensemble, e.g. hybrid:zen+flops, vote:synflow,nwot"),
     data_dir: Path | None = typer.Option(None, help="shared data folder (default $NASLENS_DATA or ../shared/data)"),
     device: str = typer.Option("auto", help="auto | cpu | cuda"),
@@ -150,6 +152,7 @@ def score(
     from naslens.data.cifar10 import CIFAR10Error
     from naslens.data.fashion_mnist import FashionMNISTError
     from naslens.estimators.oneshot.checkpoint import CheckpointError
+    from naslens.estimators.zeroshot.catalog import proxies_of_pass
     from naslens.estimators.zeroshot.estimator import RunContext
     from naslens.estimators.zeroshot.runner import prepare_run, score_space
     from naslens.selection import select_archs
@@ -182,7 +185,7 @@ def score(
                 "--ensemble cannot be combined with --checkpoint (its members would mix checkpoints)"
             )
         _check_store_path(store)
-        options = {n: {"samples": ntk_samples} for n in names if n in ("ntk", "ntk_sumlogits")}
+        options = {n: {"samples": ntk_samples} for n in proxies_of_pass("ntk", names)}
         plan = prepare_run(sp, names, ctx, options)
     except (ValueError, KeyError, CIFAR10Error, FashionMNISTError, CheckpointError) as e:
         fail(str(e))
@@ -216,56 +219,23 @@ def score(
         from naslens.estimators.base import config_hash
 
         hashes = {n: config_hash(c) for n, c in plan.configs.items()}
-        structural_ctx: dict[str, Any] = {"dataset": plan.ctx.dataset_name(sp), "seed": seed}
-        if overrides:
-            structural_ctx["net"] = plan.ctx.network(sp)
+        from naslens.estimators.ensemble import ensemble_name, store_ensemble
+        from naslens.types import ScoringContext
+
+        structural_ctx = ScoringContext(
+            dataset=plan.ctx.dataset_name(sp), seed=seed, net=plan.ctx.network(sp) if overrides else None
+        )
         for spec in ensemble:
-            _store_ensemble(sp, chosen, spec, st, structural_ctx)
+            store_ensemble(sp, chosen, spec, st, structural_ctx, stored=names)
         table = Table("estimator", "ok", "nan", "inf", "failed", "mean s/arch")
         for n in [*names, *ensemble]:
             sc = st.scores(
-                sp.name, _stored_name(n), keys, seed=plan.seed, checkpoint=plan.checkpoint, config_hash_=hashes.get(n)
+                sp.name, ensemble_name(n), keys, seed=plan.seed, checkpoint=plan.checkpoint, config_hash_=hashes.get(n)
             )
             c = sc.status_counts()
             secs = np.nanmean(sc.seconds) if sc.seconds is not None and np.isfinite(sc.seconds).any() else float("nan")
-            table.add_row(_stored_name(n), *(str(c.get(k, 0)) for k in ("ok", "nan", "inf", "failed")), f"{secs:.3f}")
+            table.add_row(ensemble_name(n), *(str(c.get(k, 0)) for k in ("ok", "nan", "inf", "failed")), f"{secs:.3f}")
         Console().print(table)
-
-
-def _stored_name(spec: str) -> str:
-    if ":" not in spec:
-        return spec
-    from naslens.estimators.ensemble import HybridEstimator, VoteEstimator, parse_ensemble
-
-    kind, members, weights = parse_ensemble(spec)
-    cls = HybridEstimator if kind == "hybrid" else VoteEstimator
-    return cls(members, weights).name
-
-
-def _store_ensemble(sp: Any, archs: list[Any], spec: str, st: Any, context: dict[str, Any]) -> None:
-    """Compute members missing from the store (e.g. flops, params) into it, then the ensemble from it."""
-    from naslens.estimators.base import create_estimator
-    from naslens.estimators.ensemble import HybridEstimator, VoteEstimator, parse_ensemble
-    from naslens.estimators.zeroshot import PROXIES
-
-    kind, members, weights = parse_ensemble(spec)
-    seed = context["seed"]
-    for m in members:
-        if m not in PROXIES:
-            sc = create_estimator(m, **context).score(sp, archs)
-            st.put_many(
-                sp.name,
-                zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True),
-                sc.info,
-                sc.config,
-                seed=seed,
-            )
-    cls = HybridEstimator if kind == "hybrid" else VoteEstimator
-    ens = cls(members, weights, store=st, seed=seed)
-    sc = ens.score(sp, archs)
-    st.put_many(
-        sp.name, zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True), sc.info, sc.config, seed=seed
-    )
 
 
 app.command("score")(score)

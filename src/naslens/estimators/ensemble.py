@@ -203,3 +203,40 @@ add_estimator(
     schema={"members": None, "weights": None, "store": None},
     context=ScoringContext.fields(),
 )
+
+
+def ensemble_name(spec: str) -> str:
+    """The stored estimator name of an ensemble spec (``hybrid:zen+flops`` → its estimator's name); a plain name is
+    returned unchanged."""
+    if ":" not in spec:
+        return spec
+    kind, members, weights = parse_ensemble(spec)
+    cls = HybridEstimator if kind == "hybrid" else VoteEstimator
+    return cls(members, weights).name
+
+
+def store_ensemble(
+    space: Any, archs: Sequence[Any], spec: str, store: Any, context: ScoringContext, *, stored: Sequence[str] = ()
+) -> Scores:
+    """Compute an ensemble from a score store and append it there.
+
+    Members named in ``stored`` (e.g. the proxies of the run that just filled the store) are read from it; any
+    other member (``flops``, ``params``) is computed with ``context`` and appended first, so the ensemble and its
+    members stay reproducible from the store alone.
+    """
+    kind, members, weights = parse_ensemble(spec)
+    seed = context.seed
+    for m in members:
+        if m not in stored:
+            sc = create_estimator(m, context).score(space, list(archs))
+            store.put_many(
+                space.name, zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True), sc.info,
+                sc.config, seed=seed,
+            )  # fmt: skip
+    cls = HybridEstimator if kind == "hybrid" else VoteEstimator
+    sc = cls(members, weights, store=store, seed=seed).score(space, list(archs))
+    store.put_many(
+        space.name, zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True), sc.info, sc.config,
+        seed=seed,
+    )  # fmt: skip
+    return sc

@@ -35,3 +35,15 @@ def list_proxies(pattern: str = "*") -> list[str]:
 def create_proxy(name: str, **options: Any) -> Proxy:
     """Build a registered proxy (or alias, e.g. ``relu_logdet``) with its options."""
     return PROXIES.create(name, **options)  # type: ignore[no-any-return]
+
+
+
+def proxies_of_pass(pass_kind: str, names: list[str] | None = None) -> list[str]:
+    """The proxies (of ``names``, default all registered) computed by the shared pass ``pass_kind``: commands pass
+    the options of a pass (``--ntk-samples`` for the ``ntk`` pass) by this metadata, never by proxy name.
+
+    Example:
+        >>> proxies_of_pass("ntk")
+        ['ntk', 'ntk_sumlogits']
+    """
+    return [n for n in (names if names is not None else list_proxies()) if PROXIES.get(n).info.pass_kind == pass_kind]  # type: ignore[attr-defined]
