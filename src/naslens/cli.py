@@ -120,8 +120,19 @@ def evaluate(
     report: bool = typer.Option(
         False, "--report", help="Also write the HTML report (diagnoses, figures) to OUT/report (needs --out)."
     ),
+    batch_size: int = typer.Option(
+        None, "--batch-size", min=1, help="Images per batch of zero-shot proxies computed here (default 128)."
+    ),
+    n_batches: int = typer.Option(
+        None, "--n-batches", min=1, help="Batches per architecture of zero-shot proxies computed here (default 3)."
+    ),
+    threads: int = typer.Option(1, "--threads", min=1, help="Torch CPU threads for estimators computed here."),
 ) -> None:
     """Compare estimators with a benchmark ground truth and print the criteria table.
+
+    Estimators not in --store are computed here: structural ones instantly, zero-shot proxies on the network the
+    ground truth was trained with (fused: one network and one set of shared passes per architecture, with a
+    progress bar). For long runs use `naslens score` (resumable, stored) and pass its --store.
 
     Example: naslens evaluate -g nb201-200ep -d cifar10 -e params,flops,relu -s deiso -o runs/eval
     """
@@ -131,6 +142,9 @@ def evaluate(
     if report and out is None:
         console.print("[red]error:[/red] --report needs --out DIR")
         raise typer.Exit(2)
+    from naslens.config import set_threads
+
+    set_threads(threads)
     try:
         ks = [parse_k(t) for t in _split(k)]
         ev = run(
@@ -147,6 +161,8 @@ def evaluate(
             seed=seed,
             data_dir=data_dir,
             out=out,
+            batch_size=batch_size,
+            n_batches=n_batches,
         )
     except (ValueError, KeyError, FileNotFoundError, RuntimeError) as e:
         console.print(f"[red]error:[/red] {e}")

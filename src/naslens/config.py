@@ -19,3 +19,20 @@ def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env)
     return Path("..") / "shared" / "data"
+
+
+def set_threads(n: int) -> None:
+    """Use ``n`` CPU threads for torch in this process (before or after torch is imported).
+
+    On a shared or small machine one thread per process is much faster than torch's default (one per core):
+    OpenMP threads that wait for a core another process holds spin, and a run can slow down a hundredfold. The
+    CLI commands that build networks take ``--threads`` (default 1) and call this.
+    """
+    import sys
+
+    if n < 1:
+        raise ValueError(f"threads must be at least 1, got {n}")
+    os.environ["OMP_NUM_THREADS"] = str(n)
+    os.environ["MKL_NUM_THREADS"] = str(n)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(n)

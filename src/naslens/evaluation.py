@@ -240,6 +240,25 @@ def _stored_scores(
     ]
 
 
+def _score_live(sp: Any, archs: list[Any], live: dict[int, Any], *, progress: bool) -> dict[int, Scores]:
+    """Score the estimators computed on the fly. Estimators that can share work (a ``fuse_key`` and a
+    ``score_group``, e.g. zero-shot proxies of one run context: one network and one set of shared passes per
+    architecture) are scored together, with a progress display; the others one by one."""
+    out: dict[int, Scores] = {}
+    groups: dict[Any, list[int]] = {}
+    for i, est in live.items():
+        key = est.fuse_key(sp) if hasattr(est, "fuse_key") and hasattr(est, "score_group") else ("alone", i)
+        groups.setdefault(key, []).append(i)
+    for idx in groups.values():
+        first = live[idx[0]]
+        if hasattr(first, "score_group"):
+            for i, sc in zip(idx, first.score_group([live[i] for i in idx], sp, archs, progress=progress), strict=True):
+                out[i] = sc
+        else:
+            out[idx[0]] = first.score(sp, archs)
+    return out
+
+
 def _live_run(name: str, sc: Scores) -> RunId:
     """The run of a live estimator: its registered name and the seed its configuration records (if any)."""
     seed = sc.config.get("seed", sc.config.get("init_seed"))
@@ -271,6 +290,9 @@ def evaluate(
     seed: int = 0,
     data_dir: str | os.PathLike[str] | None = None,
     out: str | os.PathLike[str] | None = None,
+    batch_size: int | None = None,
+    n_batches: int | None = None,
+    progress: bool = True,
 ) -> Evaluation:
     """Evaluate estimators against a ground truth.
 
@@ -288,6 +310,10 @@ def evaluate(
             separately).
         seed: seed of seeded estimators (``random``, network initialisation).
         out: folder for ``evaluation.json``, ``evaluation.csv``, ``scores.csv`` and ``runs.csv``.
+        batch_size / n_batches: images per batch and batches per architecture of data-using estimators computed
+            here (zero-shot proxies; default 128 × 3). Proxies computed here share one network and one set of
+            passes per architecture; long scoring belongs in ``naslens score`` (resumable, stored).
+        progress: show progress while estimators are computed here.
 
     Every estimator computed here gets one :class:`~naslens.types.ScoringContext` read from the ground truth
     (its dataset, the network it was trained with, its data source; see :mod:`naslens.run_context`).
@@ -312,15 +338,24 @@ def evaluate(
     st = ScoreStore(store, create=False) if store is not None else None
     stored_names = set(st.estimators()) if st is not None else set()
 
-    context = ground_truth_context(sp, gt, col, seed=seed)
+    context = ground_truth_context(sp, gt, col, seed=seed).replace(batch_size=batch_size, n_batches=n_batches)
     all_scores: list[tuple[RunId, Scores]] = []
+    live: dict[int, Any] = {}
+    slots: list[list[tuple[RunId, Scores]] | int] = []
     for name in estimators:
         stored_as = name if name in stored_names else _canonical_estimator(name)
         if stored_as in stored_names and st is not None:
-            all_scores.extend(_stored_scores(st, sp.name, stored_as, needed, checkpoint, store_seed))
+            slots.append(_stored_scores(st, sp.name, stored_as, needed, checkpoint, store_seed))
         else:
-            sc = create_estimator(name, context).score(sp, archs)
-            all_scores.append((_live_run(name, sc), sc))
+            live[len(slots)] = create_estimator(name, context)
+            slots.append(len(slots))
+    computed = _score_live(sp, archs, live, progress=progress)
+    for slot in slots:
+        if isinstance(slot, int):
+            sc = computed[slot]
+            all_scores.append((_live_run(estimators[slot], sc), sc))
+        else:
+            all_scores.extend(slot)
 
     results: dict[str, dict[str, Any]] = {}
     runs: dict[str, RunId] = {}

@@ -256,6 +256,8 @@ class ScoringContext:
             ``fashion-mnist`` or ``noise``); ``None``: the estimator's default for ``dataset``.
         data_root: folder holding that data (``None``: naslens' default location).
         device: ``auto``, ``cpu`` or ``cuda`` (``None``: the estimator's default).
+        batch_size: images per batch of data-using estimators (``None``: the estimator's default).
+        n_batches: batches per architecture of data-using estimators (``None``: the estimator's default).
 
     Example:
         >>> ctx = ScoringContext(dataset="fashion-mnist", net={"C": 8, "N": 2})
@@ -269,10 +271,16 @@ class ScoringContext:
     data: str | None = None
     data_root: str | None = None
     device: str | None = None
+    batch_size: int | None = None
+    n_batches: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
             raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        for name in ("batch_size", "n_batches"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
         if self.net is not None:
             if not isinstance(self.net, Mapping):
                 raise ValueError(f"net must be a mapping of network settings, got {type(self.net).__name__}")

@@ -81,19 +81,21 @@ class OneShotEstimator:
         return scores
 
 
-_SCHEMA = {"checkpoint": REQUIRED, "n_batches": 5, "batch_size": 256, "bn_mode": "train", "calib_batches": 4}
-"""Options of the one-shot estimators (``checkpoint`` has no default)."""
+_SCHEMA = {"checkpoint": REQUIRED, "bn_mode": "train", "calib_batches": 4}
+"""Options of the one-shot estimators (``checkpoint`` has no default); ``batch_size`` (256) and ``n_batches`` (5)
+come with the run settings."""
+_CONTEXT = ("device", "batch_size", "n_batches")
 
 
 @register_estimator(
-    "oneshot_acc", info=metric_info("acc", ScoreConfig()), schema=_SCHEMA, context=("device",), needs_supernet=True
+    "oneshot_acc", info=metric_info("acc", ScoreConfig()), schema=_SCHEMA, context=_CONTEXT, needs_supernet=True
 )
 def oneshot_acc(checkpoint: str | Path | None = None, **options: Any) -> OneShotEstimator:
     return OneShotEstimator(checkpoint, "acc", **options)
 
 
 @register_estimator(
-    "oneshot_loss", info=metric_info("loss", ScoreConfig()), schema=_SCHEMA, context=("device",), needs_supernet=True
+    "oneshot_loss", info=metric_info("loss", ScoreConfig()), schema=_SCHEMA, context=_CONTEXT, needs_supernet=True
 )
 def oneshot_loss(checkpoint: str | Path | None = None, **options: Any) -> OneShotEstimator:
     return OneShotEstimator(checkpoint, "loss", **options)

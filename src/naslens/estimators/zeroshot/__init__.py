@@ -20,9 +20,10 @@ from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
 from naslens.estimators.zeroshot.passes import PASSES, list_passes, register_pass
 from naslens.types import EstimatorInfo
 
-OPTIONS = {"proxy_options": None, "batch_size": 128, "n_batches": 3, "space": None, "checkpoint": None}
+OPTIONS = {"proxy_options": None, "space": None, "checkpoint": None}
 """Options of every zero-shot estimator (run settings such as dataset, seed, net, data come from the run context)."""
-CONTEXT = ("dataset", "seed", "net", "data", "data_root", "device")
+CONTEXT = ("dataset", "seed", "net", "data", "data_root", "device", "batch_size", "n_batches")
+"""Run settings the zero-shot estimators take (batch_size / n_batches default to 128 × 3)."""
 
 
 def _info(name: str) -> EstimatorInfo:

@@ -203,6 +203,58 @@ class ZeroShotEstimator:
             )
         return estimator_config(self.proxy, self.ctx, self._space, self._cache.provenance())
 
+    def fuse_key(self, space: Any) -> Any:
+        """Estimators with equal keys share one fused pass per architecture (:meth:`score_group`)."""
+        self._bind(space)
+        return (ZeroShotEstimator, self.ctx)
+
+    @staticmethod
+    def score_group(
+        estimators: Sequence[ZeroShotEstimator], space: Any, archs: Sequence[Any], *, progress: bool = True
+    ) -> list[Scores]:
+        """Score several proxies of one run context together: one network per architecture, the proxies' shared
+        passes computed once (the same values as scoring each alone), with a progress display.
+
+        Raises:
+            ValueError: the estimators do not share one run context.
+        """
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        if not estimators:
+            return []
+        ctxs = {e.fuse_key(space) for e in estimators}
+        if len(ctxs) != 1:
+            raise ValueError("score_group needs estimators of one run context (same data, batches, seed, network)")
+        first = estimators[0]
+        assert first._cache is not None
+        scorer = FusedScorer([e.proxy for e in estimators])
+        out: dict[str, dict[str, ProxyOutcome]] = {}
+        names = ", ".join(e.proxy.info.name for e in estimators)
+        columns = (TextColumn("[bold]scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, TextColumn(names), disable=not progress) as bar:
+            task = bar.add_task("archs", total=len(archs))
+            for a in archs:
+                out[space.key(a)] = score_network(space, a, scorer, first.ctx, first._cache)
+                bar.advance(task)
+        _, label = first.ctx.store_key(space)
+        result = []
+        for e in estimators:
+            n = e.proxy.info.name
+            keys = [space.key(a) for a in archs]
+            outs = [out[k][n] for k in keys]
+            sc = Scores(
+                e.info,
+                e.config(),
+                keys,
+                np.asarray([o.value for o in outs], dtype=np.float64),
+                [o.status for o in outs],
+                seconds=np.asarray([o.seconds for o in outs], dtype=np.float64),
+            )
+            if label:
+                sc.extra["checkpoint"] = label
+            result.append(sc)
+        return result
+
     def score(self, space: Any, archs: Sequence[Any]) -> Scores:
         self._bind(space)
         assert self._cache is not None
