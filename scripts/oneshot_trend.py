@@ -43,9 +43,12 @@ def supernet_name(ens: str | None, seed: str | None) -> str:
 def parse(csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One-shot rows (score, supernet, epoch, the four criteria) and the structural baselines' rows."""
     df = pd.read_csv(csv)
+    # evaluation.csv files written since the tidy-results change carry the display label in ``label`` and the plain
+    # estimator name in ``estimator``; older files hold the label in ``estimator``
+    label_col = "label" if "label" in df.columns else "estimator"
     rows = []
     for _, r in df.iterrows():
-        m = LABEL.match(str(r["estimator"]))
+        m = LABEL.match(str(r[label_col]))
         if not m:
             continue
         rows.append(
@@ -62,7 +65,9 @@ def parse(csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         )
     if not rows:
         raise SystemExit(f"{csv}: no one-shot estimator rows (labels like oneshot_acc@epoch-0020#seed0)")
-    base = df[df["estimator"].isin(BASELINES)].rename(columns=COLUMNS)
+    base = df[df[label_col].isin(BASELINES)].rename(columns=COLUMNS)
+    if label_col == "label":
+        base = base.drop(columns="estimator").rename(columns={"label": "estimator"})
     order = {"": 0, "seeds": 1}
     out = pd.DataFrame(rows)
     out["_o"] = out["ensemble"].map(lambda e: order.get(e, 2))
