@@ -119,6 +119,18 @@ class NB201Space(CodedSpace):
     def canonical(self, arch: NB201Arch) -> str:
         return canonical(arch)
 
+    def neighbors(self, arch: NB201Arch) -> list[NB201Arch]:
+        """All 24 architectures at edit distance 1 (one edge's op changed), edge-major, ops in code order (the
+        generic implementation's order, built without re-validating codes)."""
+        out = []
+        for pos in range(NUM_EDGES):
+            for op in OPS:
+                if op != arch.ops[pos]:
+                    ops = list(arch.ops)
+                    ops[pos] = op
+                    out.append(NB201Arch(tuple(ops)))
+        return out
+
     def _encode_other(self, arch: NB201Arch, kind: str) -> Any:
         return arch.to_node_graph()
 
