@@ -52,43 +52,54 @@ def read_arch_file(space: Any, path: str | os.PathLike[str]) -> list[Any]:
         raise SelectionError(f"{p}: not UTF-8 text ({e.reason} at byte {e.start})") from None
     except OSError as e:
         raise SelectionError(f"{p}: cannot read ({e.strerror})") from None
-    archs: list[Any] = []
-    first_line: dict[str, int] = {}
-    for no, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            arch = space.parse(line)
-        except (ArchFormatError, ValueError) as e:
-            raise SelectionError(f"{p}:{no}: {e}") from None
-        key = space.key(arch)
-        if key in first_line:
-            raise SelectionError(f"{p}:{no}: duplicate of line {first_line[key]} ({key})")
-        first_line[key] = no
-        archs.append(arch)
-    if not archs:
-        raise SelectionError(f"{p}: lists no architecture")
-    return archs
+    items = [(no, raw.strip()) for no, raw in enumerate(text.splitlines(), start=1)]
+    items = [(no, line) for no, line in items if line and not line.startswith("#")]
+    return _parse_items(
+        space,
+        items,
+        where=lambda no: f"{p}:{no}",
+        duplicate=lambda first, no, key: f"{p}:{no}: duplicate of line {first} ({key})",
+        empty=f"{p}: lists no architecture",
+    )
 
 
 def _inline(space: Any, text: str) -> list[Any]:
-    items = [t.strip() for t in text.split(";") if t.strip()]
+    items = list(enumerate((t.strip() for t in text.split(";") if t.strip()), start=1))
+    hint = " (and no file of that name exists)" if ";" not in text else ""
+    return _parse_items(
+        space,
+        items,
+        where=lambda pos: f"--archs item {pos}",
+        duplicate=lambda first, pos, key: f"--archs items {first} and {pos} are the same architecture ({key})",
+        empty="--archs lists no architecture",
+        hint=hint,
+    )
+
+
+def _parse_items(
+    space: Any,
+    items: list[tuple[int, str]],
+    *,
+    where: Any,
+    duplicate: Any,
+    empty: str,
+    hint: str = "",
+) -> list[Any]:
+    """Parse numbered items; errors say where (file:line or item number); duplicates are refused."""
     archs: list[Any] = []
-    seen: dict[str, int] = {}
-    for pos, item in enumerate(items, start=1):
+    first: dict[str, int] = {}
+    for no, text in items:
         try:
-            arch = space.parse(item)
+            arch = space.parse(text)
         except (ArchFormatError, ValueError) as e:
-            hint = " (and no file of that name exists)" if ";" not in text else ""
-            raise SelectionError(f"--archs item {pos} {item!r}: {e}{hint}") from None
+            raise SelectionError(f"{where(no)}: {e}{hint}") from None
         key = space.key(arch)
-        if key in seen:
-            raise SelectionError(f"--archs items {seen[key]} and {pos} are the same architecture ({key})")
-        seen[key] = pos
+        if key in first:
+            raise SelectionError(duplicate(first[key], no, key))
+        first[key] = no
         archs.append(arch)
     if not archs:
-        raise SelectionError("--archs lists no architecture")
+        raise SelectionError(empty)
     return archs
 
 

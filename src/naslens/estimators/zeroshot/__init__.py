@@ -15,7 +15,7 @@ from naslens.estimators.base import ESTIMATORS, add_estimator
 from naslens.estimators.zeroshot._proxy import PROXIES, Batch, Proxy, ProxyError, ProxyInfo, register_proxy
 from naslens.estimators.zeroshot.catalog import create_proxy, list_proxies
 from naslens.estimators.zeroshot.contract import check_proxy
-from naslens.estimators.zeroshot.estimator import RunContext, ZeroShotEstimator
+from naslens.estimators.zeroshot.estimator import RunContext, ZeroShotEstimator, info_of
 from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
 from naslens.estimators.zeroshot.passes import PASSES, list_passes, register_pass
 from naslens.types import EstimatorInfo
@@ -28,18 +28,7 @@ CONTEXT = ("dataset", "seed", "net", "data", "data_root", "device", "batch_size"
 
 def _info(name: str) -> EstimatorInfo:
     """The estimator metadata of a proxy, read from its registered ``ProxyInfo`` (nothing is built)."""
-    i = PROXIES.get(name).info  # type: ignore[attr-defined]
-    return EstimatorInfo(
-        name=i.name,
-        family="zeroshot",
-        higher_is_better=i.higher_is_better,
-        needs_data=i.needs_data,
-        needs_labels=i.needs_labels,
-        needs_training=False,
-        bn_mode=i.bn_mode,
-        precision=i.precision,
-        description=i.description,
-    )
+    return info_of(PROXIES.get(name).info)  # type: ignore[attr-defined]
 
 
 def _factory(name: str) -> Any:

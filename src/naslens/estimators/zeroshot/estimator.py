@@ -112,7 +112,11 @@ def estimator_config(proxy: Proxy, ctx: RunContext, space: Any, provenance: dict
 
 
 def estimator_info(proxy: Proxy) -> EstimatorInfo:
-    i = proxy.info
+    return info_of(proxy.info)
+
+
+def info_of(i: Any) -> EstimatorInfo:
+    """The estimator metadata of a proxy's ``ProxyInfo`` (no proxy built)."""
     return EstimatorInfo(
         name=i.name,
         family="zeroshot",
