@@ -88,6 +88,13 @@ def train(
         if ground_truth and recipe:
             _fail("give --ground-truth or --recipe, not both")
         rec = recipe_from_ground_truth(ground_truth) if ground_truth else Recipe.from_yaml(recipe) if recipe else None
+        if ground_truth:
+            from naslens.benchmarks import load_ground_truth
+
+            gt_space = load_ground_truth(ground_truth).space  # its recipe trained networks of that space
+            if space is not None and get_space(space).name != gt_space:
+                _fail(f"ground truth {ground_truth!r} trains {gt_space} networks, not {space} networks")
+            space = gt_space
         overrides: dict[str, Any] = {
             k: v
             for k, v in {
@@ -102,7 +109,7 @@ def train(
         }
         sub: tuple[str, ...] = ()
         if subspace is not None:
-            sp = get_space(space or (getattr(rec, "space", None) if rec else None) or DEFAULT_SPACE)
+            sp = get_space(space or DEFAULT_SPACE)
             sub = tuple(sp.key(a) for a in read_arch_file(sp, subspace))
         settings: dict[str, Any] = dict(
             **overrides,

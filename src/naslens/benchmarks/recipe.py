@@ -213,7 +213,7 @@ class Recipe:
         over.update(in_channels=self.channels, input_size=self.input_size)
         return over
 
-    def net_config(self, num_classes: int, space: Any = "nb201") -> dict[str, Any]:
+    def net_config(self, num_classes: int, space: Any) -> dict[str, Any]:
         """Keyword arguments for ``space.build``: the space's defaults with the recipe's settings, validated by the
         space (a setting it does not know raises ``NetConfigError``)."""
         from naslens.spaces import get_space

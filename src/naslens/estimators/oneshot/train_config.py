@@ -256,19 +256,22 @@ class SupernetTrainConfig:
 
 
 def config_from_recipe(recipe: Recipe, **overrides: Any) -> SupernetTrainConfig:
-    """A training configuration with the recipe's space, network and data fields, plus ``overrides`` (``net``
+    """A training configuration with the recipe's network and data fields for ``overrides["space"]`` (default
+    nb201; a recipe holds no space, the build or ground truth it came from does), plus ``overrides`` (``net``
     overrides are merged into the recipe's network).
 
     Raises:
-        TrainConfigError: an override names an unknown field or is invalid, or another space than the recipe's.
+        TrainConfigError: an override names an unknown field or is invalid, or the recipe's network settings are
+            not settings of the space.
     """
-    recipe_space = str(getattr(recipe, "space", DEFAULT_SPACE))
-    space = overrides.pop("space", None) or recipe_space
-    if _space(space).name != _space(recipe_space).name:
-        raise TrainConfigError(f"recipe {recipe.name!r} trains {recipe_space} networks, not {space} networks")
-    net = {k: v for k, v in recipe.net_config(num_classes=1).items() if k not in DATA_NET_KEYS}
+    space = _space(overrides.pop("space", None) or DEFAULT_SPACE).name
+    try:
+        recipe_net = recipe.net_config(num_classes=1, space=space)
+    except ValueError as e:
+        raise TrainConfigError(f"recipe {recipe.name!r} does not fit space {space!r}: {e}") from None
+    net = {k: v for k, v in recipe_net.items() if k not in DATA_NET_KEYS}
     base = {
-        "space": recipe_space,
+        "space": space,
         "input_size": recipe.input_size,
         "channels": recipe.channels,
         "n_train": recipe.n_train,
