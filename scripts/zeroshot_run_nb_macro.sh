@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Zero-shot scoring run behind docs/results/zeroshot-nb-macro.md. Resumable: rerun after a kill, nothing is recomputed.
+# One worker, one torch thread (the shared 2-core machine). Store: runs/zeroshot-nb-macro (ignored by git).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH=src OMP_NUM_THREADS=1 NASLENS_DATA="${NASLENS_DATA:-../shared/data}"
+PY=${PY:-.venv/bin/python}
+STORE=${STORE:-runs/zeroshot-nb-macro}
+SAMPLE=${SAMPLE:-1000}                   # of the 3,969 classes; SAMPLE=3969 scores them all (~5 CPU-hours)
+CHEAP=epe_nas,fisher,fisher_weighted,grad_norm,grasp,jacob_cov,l2_norm,log_synflow,nwot,plain,snip,synflow,zen
+COMMON=(--space nb-macro --data cifar10 --dataset cifar10 --subset deiso --sample "$SAMPLE" --seed 0
+        --batch-size 64 --n-batches 1 --store "$STORE")
+mkdir -p "$STORE"
+# 1. the cheap proxies, fused (the NB201 evidence's harness: one seeded batch of 64 CIFAR-10 images)
+$PY -m naslens.cli_score --proxies "$CHEAP" "${COMMON[@]}"
+# 2. linear_regions on the space's thin network (init_channels 4, head_channels 16)
+$PY -m naslens.cli_score --proxies linear_regions "${COMMON[@]}"
+# 3. the table
+$PY scripts/zeroshot_nb_macro.py --store "$STORE"
