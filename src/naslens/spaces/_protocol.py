@@ -115,10 +115,17 @@ class Supernet(Protocol):
 SPACES: Registry[Any] = Registry("search space")
 
 
+BUILTIN_SPACES = ("naslens.spaces.nb201", "naslens.spaces.nb_macro")
+"""Packages of naslens' own spaces; importing one registers its space (imported on first use, like the built-in
+estimators, so that the protocol module depends on no concrete space)."""
+
+
 def load_builtin_spaces() -> None:
-    """Import the packages of naslens' own spaces (each registers itself)."""
-    import naslens.spaces.nb201
-    import naslens.spaces.nb_macro  # noqa: F401
+    """Import the packages of naslens' own spaces (each registers itself; idempotent)."""
+    import importlib
+
+    for module in BUILTIN_SPACES:
+        importlib.import_module(module)
 
 
 def get_space(name: str | SearchSpace) -> SearchSpace:
