@@ -63,9 +63,15 @@ def build(
     space: Annotated[str, typer.Option(help="search space")] = "nb201",
     data: Annotated[str, typer.Option(help="dataset; must match the recipe's")] = "fashion-mnist",
     archs: Annotated[
-        str, typer.Option(help="all | deiso | sample:N (N de-isomorphic, seeded, nested) | gt:NAME")
-    ] = "sample:100",
-    sample_seed: Annotated[int, typer.Option(help="seed of sample:N")] = 0,
+        str | None,
+        typer.Option(help="gt:NAME (a ground truth's architectures), or the spec all | deiso | sample:N"),
+    ] = None,
+    subset: Annotated[str | None, typer.Option(help="all | deiso (the whole space, or one per class)")] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(help="a seeded sample of N de-isomorphic architectures (nested: a larger N extends a build)"),
+    ] = None,
+    sample_seed: Annotated[int, typer.Option(help="seed of --sample")] = 0,
     seeds: Annotated[str, typer.Option(help="training seeds, e.g. 0,1")] = "0",
     multi_seed: Annotated[
         int | None, typer.Option(help="train seeds after the first only on the first N sampled architectures")
@@ -81,10 +87,15 @@ def build(
     from naslens.benchmarks.recipe import Recipe
 
     try:
+        if archs is not None and (subset is not None or sample is not None):
+            raise BuildError("give --archs, or --subset / --sample, not both")
+        if sample is not None and subset not in (None, "deiso"):
+            raise BuildError("--sample draws de-isomorphic architectures; it takes no --subset all")
+        spec = archs or (f"sample:{sample}" if sample is not None else subset or "sample:100")
         rec = Recipe.from_yaml(recipe)
         if rec.dataset != data:
             raise BuildError(f"--data {data!r} differs from the recipe's dataset {rec.dataset!r}")
-        plan = plan_from(space, archs, seeds, rec, sample_seed=sample_seed, multi_seed=multi_seed)
+        plan = plan_from(space, spec, seeds, rec, sample_seed=sample_seed, multi_seed=multi_seed)
         summary = build_summary(out) if (out / "build.json").exists() else None
     except _errors() as e:
         raise _fail(e) from e

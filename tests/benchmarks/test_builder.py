@@ -201,7 +201,7 @@ def test_cli_build_status_export_train(tmp_path: Path, synthetic_data: None) -> 
     runner = CliRunner()
     recipe = RECIPE.to_yaml(tmp_path / "r.yaml")
     out = tmp_path / "b"
-    args = ["build", "--recipe", str(recipe), "--out", str(out), "--archs", "sample:3", "--seeds", "0,1",
+    args = ["build", "--recipe", str(recipe), "--out", str(out), "--sample", "3", "--seeds", "0,1",
             "--multi-seed", "1"]  # fmt: skip
     res = runner.invoke(app, [*args, "--limit", "2", "--no-export"])
     assert res.exit_code == 0, res.output
@@ -216,6 +216,11 @@ def test_cli_build_status_export_train(tmp_path: Path, synthetic_data: None) -> 
     assert len(GroundTruth.load(dest)) == 3
     res = runner.invoke(app, [*args[:-2], "--data", "cifar10"])
     assert res.exit_code == 2 and "differs from the recipe" in res.output
+    res = runner.invoke(app, [*args, "--archs", "sample:3"])
+    assert res.exit_code == 2 and "not both" in res.output
+    legacy = ["build", "--recipe", str(recipe), "--out", str(out), "--archs", "sample:3", "--seeds", "0,1",
+              "--multi-seed", "1"]  # fmt: skip
+    assert runner.invoke(app, legacy).exit_code == 0  # the old spelling is the same plan: nothing left to train
     res = runner.invoke(app, ["train", "0", "--recipe", str(recipe), "--json", str(tmp_path / "one.json")])
     assert res.exit_code == 0, res.output
     assert json.loads((tmp_path / "one.json").read_text())["seed"] == 0
