@@ -318,3 +318,13 @@ def test_deiso_is_refused_without_isomorphism_and_all_works_unenumerable() -> No
     assert plan.rows == keys[::-1] and plan.class_sizes.tolist() == [1] * 20
     unenum = plan_subset(NoIso(False), keys, "all")
     assert unenum.rows == keys  # input order when the space has no index order
+
+
+def test_cli_prints_the_noise_ceiling_of_a_ground_truth_with_several_runs() -> None:
+    from typer.testing import CliRunner
+
+    from naslens.cli import app
+
+    r = CliRunner().invoke(app, ["evaluate", "-g", "nb201-fmnist", "-e", "params,random", "--k", "0.05"])
+    assert r.exit_code == 0, r.output
+    assert "noise ceiling: seed-to-seed Kendall τ of the ground truth's runs = 0.597" in " ".join(r.output.split())

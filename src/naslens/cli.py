@@ -53,6 +53,11 @@ def print_evaluation(ev: Any, show_k: list[str], con: Console | None = None) -> 
         f"{gt.get('epochs')} epochs, {gt.get('seed_aggregation')}"
     )
     con.print(f"  file {src.get('path')} (sha256 {str(src.get('sha256', ''))[:12]}…, loader {src.get('loader')})")
+    extra = gt.get("extra") or {}
+    tau, ci = extra.get("seed_to_seed_kendall_tau"), extra.get("seed_to_seed_kendall_tau_ci95")
+    if tau is not None:
+        ci_txt = f" (95% bootstrap {ci[0]:.3f}–{ci[1]:.3f})" if ci else ""
+        con.print(f"  noise ceiling: seed-to-seed Kendall τ of the ground truth's runs = {tau:.3f}{ci_txt}")
     con.print(
         f"[bold]architectures[/bold]: space {ev.space}, subset [bold]{ev.subset}[/bold], M = {len(ev.rows)}; "
         f"K as ratio of M: " + ", ".join(f"{k}→{n}" for k, n in ev.k_counts.items())
