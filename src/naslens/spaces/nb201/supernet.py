@@ -24,6 +24,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from naslens.nn.weights import load_path_weights
 from naslens.spaces.nb201.arch import EDGES, NUM_NODES, OPS, NB201Arch
 from naslens.spaces.nb201.network import NB201Network, build_nb201
 from naslens.spaces.nb201.ops import ResNetBasicBlock, make_op
@@ -186,20 +187,12 @@ class NB201Supernet(nn.Module):
             bn_affine=cfg["bn_affine"],
         )
         live = {(f"{s}->{d}", op) for _, s, d, op in live_edges(arch)}
-        target = net.state_dict()
-        source = self.state_dict()
-        new: dict[str, torch.Tensor] = {}
-        for name, tensor in source.items():
+
+        def rename(name: str) -> str | None:
             parts = name.split(".")
             if parts[0] == "cells" and len(parts) > 4 and parts[2] == "edges":
-                if (parts[3], parts[4]) not in live:
-                    continue
-                tname = ".".join([*parts[:4], *parts[5:]])
-            else:
-                tname = name
-            if tname not in target:
-                raise RuntimeError(f"supernet tensor {name} has no counterpart {tname} in the standalone network")
-            new[tname] = tensor.detach().clone()
-        target.update(new)
-        net.load_state_dict(target)
+                return ".".join([*parts[:4], *parts[5:]]) if (parts[3], parts[4]) in live else None
+            return name
+
+        load_path_weights(net, self.state_dict(), rename)
         return net.to(next(self.parameters()).device)

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from naslens.nn.weights import load_path_weights
 from naslens.spaces.nb_macro.arch import CHOICES, MacroArch
 from naslens.spaces.nb_macro.network import MacroNetwork, _head, _stem, layer_shapes, make_block
 
@@ -103,22 +104,12 @@ class MacroSupernet(nn.Module):
             head_channels=cfg["head_channels"],
         )
         chosen = {(str(i), op) for i, op in enumerate(arch.ops)}
-        target = net.state_dict()
-        new: dict[str, torch.Tensor] = {}
-        for name, tensor in self.state_dict().items():
+
+        def rename(name: str) -> str | None:
             parts = name.split(".")
             if parts[0] == "layers":
-                if (parts[1], parts[2]) not in chosen:
-                    continue
-                tname = ".".join([parts[0], parts[1], *parts[3:]])
-            else:
-                tname = name
-            if tname not in target:
-                raise RuntimeError(f"supernet tensor {name} has no counterpart {tname} in the standalone network")
-            new[tname] = tensor.detach().clone()
-        missing = set(target) - set(new)
-        if missing:
-            raise RuntimeError(f"standalone tensors without a supernet counterpart: {sorted(missing)[:5]}")
-        target.update(new)
-        net.load_state_dict(target)
+                return ".".join([parts[0], parts[1], *parts[3:]]) if (parts[1], parts[2]) in chosen else None
+            return name
+
+        load_path_weights(net, self.state_dict(), rename, require_all=True)
         return net.to(next(self.parameters()).device)
