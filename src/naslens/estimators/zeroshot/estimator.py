@@ -222,7 +222,7 @@ class ZeroShotEstimator:
         Raises:
             ValueError: the estimators do not share one run context.
         """
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from naslens.progress import Tracker
 
         if not estimators:
             return []
@@ -234,12 +234,10 @@ class ZeroShotEstimator:
         scorer = FusedScorer([e.proxy for e in estimators])
         out: dict[str, dict[str, ProxyOutcome]] = {}
         names = ", ".join(e.proxy.info.name for e in estimators)
-        columns = (TextColumn("[bold]scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        with Progress(*columns, TextColumn(names), disable=not progress) as bar:
-            task = bar.add_task("archs", total=len(archs))
+        with Tracker(len(archs), "scoring", enabled=progress, note=names) as bar:
             for a in archs:
                 out[space.key(a)] = score_network(space, a, scorer, first.ctx, first._cache)
-                bar.advance(task)
+                bar.advance()
         _, label = first.ctx.store_key(space)
         result = []
         for e in estimators:

@@ -160,25 +160,16 @@ def score_space(
         if on_result is not None:
             on_result(key, outs)
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from naslens.progress import Tracker
 
-    with Progress(
-        TextColumn("[bold]scoring"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.description}"),
-        disable=not progress,
-    ) as bar:
-        task = bar.add_task(
-            f"{len(keys) - len(todo)} already in store", total=len(keys), completed=len(keys) - len(todo)
-        )
+    note = f"{len(keys) - len(todo)} already in store" if len(todo) < len(keys) else ""
+    with Tracker(len(todo), "scoring", done=len(keys) - len(todo), enabled=progress, note=note) as bar:
         if workers <= 1:
             _init_worker(space, ctx, options, 0)  # this process keeps its own thread setting
             _WORKER["cache"] = plan.cache  # the batches made while preparing
             for k, names in todo:
                 record(*_score_in_worker(k, names))
-                bar.advance(task)
+                bar.advance()
         else:
             init = (space.name, ctx, options, threads)
             with cf.ProcessPoolExecutor(
@@ -197,5 +188,5 @@ def score_space(
                     finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                     for f in finished:
                         record(*f.result())
-                        bar.advance(task)
+                        bar.advance()
     return results
