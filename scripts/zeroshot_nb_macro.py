@@ -20,6 +20,7 @@ import pandas as pd
 from naslens import evaluate
 from naslens.analysis import budget_picks, mbr_table
 from naslens.benchmarks import load_ground_truth
+from naslens.selection import select_archs
 from naslens.spaces import get_space
 from naslens.store import ScoreStore
 
@@ -38,33 +39,17 @@ def nb201_kd(doc: Path) -> dict[str, float]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--store", default="runs/zeroshot-nb-macro")
-    ap.add_argument("--out", default="docs/results/zeroshot-nb-macro.md")
-    ap.add_argument("--eval-out", default="docs/results/zeroshot-nb-macro")
-    ap.add_argument("--nb201-doc", default="docs/results/zeroshot-nb201.md")
-    args = ap.parse_args()
+def criteria_rows(gt, keys, names, store, eval_out, kd201):  # type: ignore[no-untyped-def]
+    """Criteria of ``names`` (stored proxies and the baselines) on the architectures ``keys``, one row each."""
     sp = get_space("nb-macro")
-    gt = load_ground_truth("nb-macro-cifar10")
-    with ScoreStore(args.store, create=False) as st:
-        table = st.table()
-    table = table[table["space"] == sp.name]
-    proxies = sorted(table["estimator"].unique())
-    keys = set.intersection(*(set(table.loc[table["estimator"] == p, "arch"]) for p in proxies))
-    ordered = [k for k in gt.keys if k in keys]
-    reps = {sp.canonical(sp.parse(k)) for k in ordered}
-    if len(reps) != len(ordered):
-        raise SystemExit("the store holds isomorphic duplicates; expected one architecture per class")
-    sub = gt.subset(ordered)
-    ev = evaluate(ground_truth=sub, estimators=[*proxies, *BASELINES], subset="all", ks=[0.05], store=args.store,
-                  out=args.eval_out, progress=False)  # fmt: skip
+    sub = gt.subset([k for k in gt.keys if k in keys])
+    ev = evaluate(ground_truth=sub, estimators=[*names, *BASELINES], subset="all", ks=[0.05], store=store,
+                  out=eval_out, progress=False)  # fmt: skip
     frame = ev.scores_table()
     orientation = {name: bool(r["estimator"]["info"]["higher_is_better"]) for name, r in ev.results.items()}
     picks = budget_picks(frame, orientation, cost="flops", n_budgets=5, space=sp.name)
     mbr = mbr_table(picks)
     mbr_by = dict(zip(mbr["estimator"], mbr["mbr"], strict=True))
-    kd201 = nb201_kd(Path(args.nb201_doc))
     rows = []
     for name, r in ev.results.items():
         rows.append({
@@ -73,12 +58,51 @@ def main() -> None:
             "P@bottom5%": r["precision_at_bottom"].get("0.05", np.nan), "BR@5%": r["best_ranking"].get("0.05", np.nan),
             "mBR (5 FLOPs budgets)": mbr_by.get(name, np.nan), "KD on NB201 (cifar10)": kd201.get(name, np.nan),
         })  # fmt: skip
-    table = pd.DataFrame(rows).sort_values("KD", ascending=False)
+    return pd.DataFrame(rows).sort_values("KD", ascending=False), ev
+
+
+def markdown(table: pd.DataFrame) -> list[str]:
+    def f(v: float, fmt: str) -> str:
+        return "–" if v is None or (isinstance(v, float) and not np.isfinite(v)) else format(v, fmt)
+
+    lines = [
+        "| estimator | archs | non-finite | KD | Spearman | P@top5% | P@bottom5% | BR@5% | mBR (5 FLOPs budgets) "
+        "| KD on NB201 (cifar10) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in table.to_dict("records"):
+        lines.append(
+            f"| {r['estimator']} | {r['archs']} | {r['nonfinite']} | {f(r['KD'], '+.3f')} | {f(r['Spearman'], '+.3f')} "
+            f"| {f(r['P@top5%'], '.3f')} | {f(r['P@bottom5%'], '.3f')} | {f(r['BR@5%'], '.4f')} "
+            f"| {f(r['mBR (5 FLOPs budgets)'], '.3f')} | {f(r['KD on NB201 (cifar10)'], '+.3f')} |"
+        )
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--store", default="runs/zeroshot-nb-macro")
+    ap.add_argument("--out", default="docs/results/zeroshot-nb-macro.md")
+    ap.add_argument("--eval-out", default="docs/results/zeroshot-nb-macro")
+    ap.add_argument("--nb201-doc", default="docs/results/zeroshot-nb201.md")
+    ap.add_argument("--sample", type=int, default=1000, help="the run's --sample (of the de-isomorphic classes)")
+    ap.add_argument("--reading", default=None, help="a Markdown file with the reading, appended to the document")
+    args = ap.parse_args()
+    sp = get_space("nb-macro")
+    gt = load_ground_truth("nb-macro-cifar10")
+    planned = {sp.key(a) for a in select_archs(sp, subset="deiso", sample=args.sample, seed=0)}
+    with ScoreStore(args.store, create=False) as st:
+        stored = st.table()
+    stored = stored[(stored["space"] == sp.name) & stored["arch"].isin(planned)]
+    coverage = {p: set(stored.loc[stored["estimator"] == p, "arch"]) for p in sorted(stored["estimator"].unique())}
+    full = [p for p, ks in coverage.items() if ks == planned]
+    partial = [p for p, ks in coverage.items() if ks != planned]
+    kd201 = nb201_kd(Path(args.nb201_doc))
+    table, ev = criteria_rows(gt, planned, full, args.store, args.eval_out, kd201)
     prov = ev.ground_truth
     tau = gt.extra["seed_to_seed_kendall_tau"]
     lo, hi = gt.extra["seed_to_seed_kendall_tau_ci95"]
-    one = next(iter(ev.results.values()))["estimator"]["config"]
-    data = one.get("data", {})
+    data = next(iter(ev.results.values()))["estimator"]["config"].get("data", {})
     lines = [
         "# Zero-shot proxies on NAS-Bench-Macro",
         "",
@@ -87,13 +111,16 @@ def main() -> None:
         f"the benchmark's runs over its 3,969 classes: {tau:.3f} (95 % bootstrap {lo:.3f}–{hi:.3f}): the noise "
         "ceiling is far above every proxy here.",
         "",
-        f"Architectures: the {len(ordered):,} of a seeded sample (`--subset deiso --sample 1000 --seed 0`: one "
-        "representative per isomorphism class, 1,000 of the 3,969 classes) that every proxy scored. Networks: the "
-        "benchmark network (stem 32, head 1280, CIFAR-10 head), PyTorch default init after `torch.manual_seed(0)`. "
-        f"Inputs: {data.get('source', 'cifar10')} images, one batch of {data.get('batch_size', '?')} (seed 0), "
-        "identical for every architecture — the NB201 evidence's harness. Criteria from `naslens.criteria` "
-        "(K = 5 % of the row's architectures, ties as expected values); mBR over 5 FLOPs budgets evenly spaced "
-        "between the cheapest and the dearest architecture (`naslens.analysis.mbr_table`, lower is better).",
+        f"Architectures: a seeded sample of {len(planned):,} of the 3,969 isomorphism classes (`--subset deiso "
+        f"--sample {args.sample} --seed 0`, one representative each; the benchmark gives every member of a class the "
+        "same runs, so this is the de-isomorphic evaluation). Networks: the benchmark network (stem 32, head 1280, "
+        "CIFAR-10 head), PyTorch default init after `torch.manual_seed(0)`; `linear_regions` on the space's thin copy "
+        f"(stem 4, head 16). Inputs: {data.get('source', 'cifar10')} images (the shared CIFAR-10 subset), one batch of "
+        f"{data.get('batch_size', '?')} (seed 0), identical for every architecture — the NB201 evidence's harness. "
+        "Criteria from `naslens.criteria` (K = 5 % of the row's architectures, ties as expected values); mBR over 5 "
+        "FLOPs budgets evenly spaced between the cheapest and the dearest architecture of the row "
+        "(`naslens.analysis.budget_picks`, lower is better). The last column is the same proxy's KD on the 1,000 "
+        "de-isomorphic NB201 architectures against CIFAR-10 (`docs/results/zeroshot-nb201.md`).",
         "",
         "Commands:",
         "",
@@ -102,25 +129,32 @@ def main() -> None:
         "PYTHONPATH=src .venv/bin/python scripts/zeroshot_nb_macro.py --store runs/zeroshot-nb-macro",
         "```",
         "",
-        "| estimator | archs | non-finite | KD | Spearman | P@top5% | P@bottom5% | BR@5% | mBR (5 FLOPs budgets) "
-        "| KD on NB201 (cifar10) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-
-    def f(v: float, fmt: str) -> str:
-        return "–" if v is None or (isinstance(v, float) and not np.isfinite(v)) else format(v, fmt)
-
-    for r in table.to_dict("records"):
-        lines.append(
-            f"| {r['estimator']} | {r['archs']} | {r['nonfinite']} | {f(r['KD'], '+.3f')} | {f(r['Spearman'], '+.3f')} "
-            f"| {f(r['P@top5%'], '.3f')} | {f(r['P@bottom5%'], '.3f')} | {f(r['BR@5%'], '.4f')} "
-            f"| {f(r['mBR (5 FLOPs budgets)'], '.3f')} | {f(r['KD on NB201 (cifar10)'], '+.3f')} |"
-        )
-    lines += [
+        f"## Every proxy scored on all {len(planned):,} architectures",
+        "",
+        *markdown(table),
         "",
         f"Per-architecture scores and the full criteria: `{args.eval_out}/` (evaluation.json, scores.csv).",
         "",
     ]
+    groups: dict[frozenset[str], list[str]] = {}
+    for p in partial:
+        groups.setdefault(frozenset(coverage[p]), []).append(p)
+    for ks, names in groups.items():
+        if len(ks) < 20:
+            lines += [f"`{', '.join(names)}`: {len(ks)} of {len(planned)} scored so far (too few to evaluate).", ""]
+            continue
+        t, _ = criteria_rows(gt, ks, names, args.store, f"{args.eval_out}-{names[0]}", kd201)
+        lines += [
+            f"## Partial: {', '.join(names)} on the {len(ks):,} of the {len(planned):,} scored so far",
+            "",
+            "Run still under way (resumable); params and FLOPs are given on the same architectures, so this table's "
+            "rows are comparable with each other, not with the table above.",
+            "",
+            *markdown(t),
+            "",
+        ]
+    if args.reading:
+        lines += [Path(args.reading).read_text().rstrip(), ""]
     out = Path(args.out)
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

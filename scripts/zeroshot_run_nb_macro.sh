@@ -15,5 +15,7 @@ mkdir -p "$STORE"
 $PY -m naslens.cli_score --proxies "$CHEAP" "${COMMON[@]}"
 # 2. linear_regions on the space's thin network (init_channels 4, head_channels 16)
 $PY -m naslens.cli_score --proxies linear_regions "${COMMON[@]}"
-# 3. the table
-$PY scripts/zeroshot_nb_macro.py --store "$STORE"
+# 3. the NTK proxies (one shared pass: 8 inputs x 10 outputs vector-Jacobian products; ~4.5 CPU-s per architecture)
+$PY -m naslens.cli_score --proxies ntk,ntk_sumlogits --ntk-samples 8 "${COMMON[@]}"
+# 4. the table (proxies not yet on all architectures get their own table, labelled partial)
+$PY scripts/zeroshot_nb_macro.py --store "$STORE" --reading docs/results/zeroshot-nb-macro-reading.md
