@@ -50,9 +50,16 @@ def criteria_rows(gt, keys, names, store, eval_out, kd201):  # type: ignore[no-u
     picks = budget_picks(frame, orientation, cost="flops", n_budgets=5, space=sp.name)
     mbr = mbr_table(picks)
     mbr_by = dict(zip(mbr["estimator"], mbr["mbr"], strict=True))
+    from naslens.criteria import kendall_tau
+
+    flops = frame["flops"].to_numpy(dtype=float)
     rows = []
     for name, r in ev.results.items():
+        col = frame[name].to_numpy(dtype=float)
+        ok = np.isfinite(col)
+        tau_flops = kendall_tau(flops[ok], col[ok]) if ok.sum() > 2 and np.ptp(col[ok]) > 0 else np.nan
         rows.append({
+            "τ(score, FLOPs)": tau_flops,
             "estimator": name, "archs": r["n_archs"], "nonfinite": r["n_nonfinite"], "KD": r["kendall_tau"],
             "Spearman": r["spearman"], "P@top5%": r["precision_at_top"].get("0.05", np.nan),
             "P@bottom5%": r["precision_at_bottom"].get("0.05", np.nan), "BR@5%": r["best_ranking"].get("0.05", np.nan),
@@ -67,14 +74,15 @@ def markdown(table: pd.DataFrame) -> list[str]:
 
     lines = [
         "| estimator | archs | non-finite | KD | Spearman | P@top5% | P@bottom5% | BR@5% | mBR (5 FLOPs budgets) "
-        "| KD on NB201 (cifar10) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| τ(score, FLOPs) | KD on NB201 (cifar10) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in table.to_dict("records"):
         lines.append(
             f"| {r['estimator']} | {r['archs']} | {r['nonfinite']} | {f(r['KD'], '+.3f')} | {f(r['Spearman'], '+.3f')} "
             f"| {f(r['P@top5%'], '.3f')} | {f(r['P@bottom5%'], '.3f')} | {f(r['BR@5%'], '.4f')} "
-            f"| {f(r['mBR (5 FLOPs budgets)'], '.3f')} | {f(r['KD on NB201 (cifar10)'], '+.3f')} |"
+            f"| {f(r['mBR (5 FLOPs budgets)'], '.3f')} | {f(r['τ(score, FLOPs)'], '+.3f')} "
+            f"| {f(r['KD on NB201 (cifar10)'], '+.3f')} |"
         )
     return lines
 
@@ -120,7 +128,8 @@ def main() -> None:
         "Criteria from `naslens.criteria` (K = 5 % of the row's architectures, ties as expected values); mBR over 5 "
         "FLOPs budgets evenly spaced between the cheapest and the dearest architecture of the row "
         "(`naslens.analysis.budget_picks`, lower is better). The last column is the same proxy's KD on the 1,000 "
-        "de-isomorphic NB201 architectures against CIFAR-10 (`docs/results/zeroshot-nb201.md`).",
+        "de-isomorphic NB201 architectures against CIFAR-10 (`docs/results/zeroshot-nb201.md`); the one before it is "
+        "the Kendall τ between the proxy and FLOPs on the row's architectures (does the proxy track model size?).",
         "",
         "Commands:",
         "",

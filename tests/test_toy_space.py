@@ -50,3 +50,23 @@ def test_toy_space_isomorphs_share_a_class() -> None:
     sp = get_space("toy-chain")
     assert sp.canonical(sp.parse("conv3x3-skip-conv1x1")) == sp.canonical(sp.parse("skip-conv3x3-conv1x1"))
     assert len(sp.representatives()) == 15
+
+
+def test_score_then_evaluate_from_the_store_on_the_toy_space(tmp_path: Path) -> None:
+    """``naslens score`` on a space naslens does not know, then ``evaluate --store`` (the stored proxies' rows)."""
+    from typer.testing import CliRunner
+
+    from naslens.cli_score import app
+
+    store = tmp_path / "zs"
+    args = ["--space", "toy-chain", "--proxies", "nwot,synflow,snip", "--data", "noise", "--dataset", "toy10",
+            "--batch-size", "8", "--n-batches", "1", "--store", str(store), "--quiet"]  # fmt: skip
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    ev = evaluate(ground_truth=toy_ground_truth(), estimators=["nwot", "synflow", "snip", "params"], subset="deiso",
+                  store=store, ks=[0.2], progress=False)  # fmt: skip
+    for name in ("nwot", "synflow", "snip"):
+        assert ev.results[name]["n_archs"] == 15 and np.isfinite(ev.results[name]["kendall_tau"])
+        assert ev.results[name]["estimator"]["config"]["net"]["width"] == 8
+    r = CliRunner().invoke(app, [*args[:4], "--proxies", "linear_regions", *args[6:]])
+    assert r.exit_code == 0, r.output  # the toy space declares a thin network (width 2)
