@@ -7,6 +7,7 @@ export PYTHONPATH=src OMP_NUM_THREADS=1 NASLENS_DATA="${NASLENS_DATA:-../shared/
 PY=${PY:-.venv/bin/python}
 STORE=${STORE:-runs/zeroshot-nb-macro}
 SAMPLE=${SAMPLE:-1000}                   # of the 3,969 classes; SAMPLE=3969 scores them all (~5 CPU-hours)
+WORKERS=${WORKERS:-1}                    # worker processes (one torch thread each); 2 uses both cores
 CHEAP=epe_nas,fisher,fisher_weighted,grad_norm,grasp,jacob_cov,l2_norm,log_synflow,nwot,plain,snip,synflow,zen
 COMMON=(--space nb-macro --data cifar10 --dataset cifar10 --subset deiso --sample "$SAMPLE" --seed 0
         --batch-size 64 --n-batches 1 --store "$STORE")
@@ -16,6 +17,6 @@ $PY -m naslens.cli_score --proxies "$CHEAP" "${COMMON[@]}"
 # 2. linear_regions on the space's thin network (init_channels 4, head_channels 16)
 $PY -m naslens.cli_score --proxies linear_regions "${COMMON[@]}"
 # 3. the NTK proxies (one shared pass: 8 inputs x 10 outputs vector-Jacobian products; ~4.5 CPU-s per architecture)
-$PY -m naslens.cli_score --proxies ntk,ntk_sumlogits --ntk-samples 8 "${COMMON[@]}"
+$PY -m naslens.cli_score --proxies ntk,ntk_sumlogits --ntk-samples 8 "${COMMON[@]}" --workers "$WORKERS" --threads 1
 # 4. the table (proxies not yet on all architectures get their own table, labelled partial)
 $PY scripts/zeroshot_nb_macro.py --store "$STORE" --reading docs/results/zeroshot-nb-macro-reading.md
