@@ -55,7 +55,7 @@ def criteria_rows(gt, keys, names, store, eval_out, kd201):  # type: ignore[no-u
     flops = frame["flops"].to_numpy(dtype=float)
     rows = []
     for name, r in ev.results.items():
-        col = frame[name].to_numpy(dtype=float)
+        col = frame[name].to_numpy(dtype=float) * (1.0 if orientation[name] else -1.0)  # oriented: higher = better
         ok = np.isfinite(col)
         tau_flops = kendall_tau(flops[ok], col[ok]) if ok.sum() > 2 and np.ptp(col[ok]) > 0 else np.nan
         rows.append({
@@ -129,7 +129,8 @@ def main() -> None:
         "FLOPs budgets evenly spaced between the cheapest and the dearest architecture of the row "
         "(`naslens.analysis.budget_picks`, lower is better). The last column is the same proxy's KD on the 1,000 "
         "de-isomorphic NB201 architectures against CIFAR-10 (`docs/results/zeroshot-nb201.md`); the one before it is "
-        "the Kendall τ between the proxy and FLOPs on the row's architectures (does the proxy track model size?).",
+        "the Kendall τ between the proxy (oriented, higher = predicted better) and FLOPs on the row's architectures "
+        "(does the proxy track model size?).",
         "",
         "Commands:",
         "",
