@@ -64,27 +64,12 @@ def parse_net(spec: str | None) -> dict[str, Any]:
     Raises:
         ScoreOptionError: an item without ``=``, or a key given twice.
     """
-    out: dict[str, Any] = {}
-    for item in (t.strip() for t in (spec or "").split(",")):
-        if not item:
-            continue
-        key, eq, text = (s.strip() for s in item.partition("="))
-        if not eq or not key or not text:
-            raise ScoreOptionError(f"--net: expected KEY=VALUE items separated by commas, got {item!r}")
-        if key in out:
-            raise ScoreOptionError(f"--net: {key!r} is given twice")
-        value: Any = text
-        if text.lower() in ("true", "false"):
-            value = text.lower() == "true"
-        else:
-            for conv in (int, float):
-                try:
-                    value = conv(text)
-                    break
-                except ValueError:
-                    continue
-        out[key] = value
-    return out
+    from naslens.config import parse_settings
+
+    try:
+        return parse_settings((spec or "").split(","), "--net")
+    except ValueError as e:
+        raise ScoreOptionError(str(e)) from None
 
 
 def _check_ensembles(specs: list[str], proxies: list[str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 
 def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
@@ -36,3 +37,37 @@ def set_threads(n: int) -> None:
     os.environ["MKL_NUM_THREADS"] = str(n)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(n)
+
+
+def parse_settings(items: list[str], option: str = "--net") -> dict[str, Any]:
+    """``["C=8", "bn_affine=true"]`` → ``{"C": 8, "bn_affine": True}``: ints, floats, ``true``/``false``, else text
+    (the space validates keys and values). Empty items are skipped.
+
+    Raises:
+        ValueError: an item without ``=`` or a key given twice (the message names ``option``).
+
+    Example:
+        >>> parse_settings(["init_channels=8", " head_channels = 64", "bn_affine=TRUE"])
+        {'init_channels': 8, 'head_channels': 64, 'bn_affine': True}
+    """
+    out: dict[str, Any] = {}
+    for item in (t.strip() for t in items):
+        if not item:
+            continue
+        key, eq, text = (s.strip() for s in item.partition("="))
+        if not eq or not key or not text:
+            raise ValueError(f"{option}: expected KEY=VALUE items (e.g. C=8), got {item!r}")
+        if key in out:
+            raise ValueError(f"{option}: {key!r} is given twice")
+        value: Any = text
+        if text.lower() in ("true", "false"):
+            value = text.lower() == "true"
+        else:
+            for conv in (int, float):
+                try:
+                    value = conv(text)
+                    break
+                except ValueError:
+                    continue
+        out[key] = value
+    return out

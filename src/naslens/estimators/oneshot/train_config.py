@@ -307,23 +307,9 @@ def parse_net_items(items: list[str] | None) -> dict[str, Any]:
         >>> parse_net_items(["init_channels=8", "head_channels=64"])
         {'init_channels': 8, 'head_channels': 64}
     """
-    out: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, text = item.partition("=")
-        key, text = key.strip(), text.strip()
-        if not sep or not key or not text:
-            raise TrainConfigError(f"--net {item!r}: expected KEY=VALUE (e.g. C=8)")
-        if key in out:
-            raise TrainConfigError(f"--net {key} is given twice")
-        value: Any = text
-        if text.lower() in ("true", "false"):
-            value = text.lower() == "true"
-        else:
-            for kind in (int, float):
-                try:
-                    value = kind(text)
-                    break
-                except ValueError:
-                    continue
-        out[key] = value
-    return out
+    from naslens.config import parse_settings
+
+    try:
+        return parse_settings(list(items or []), "--net")
+    except ValueError as e:
+        raise TrainConfigError(str(e)) from None
