@@ -12,6 +12,7 @@ GENERIC = (
     "naslens.report",
     "naslens.criteria",
     "naslens.evaluation",
+    "naslens.evaluation_scores",
     "naslens.subsets",
     "naslens.selection",
     "naslens.store",
