@@ -13,7 +13,9 @@ def test_values_are_typed() -> None:
     }  # fmt: skip
 
 
-@pytest.mark.parametrize(("items", "message"), [(["C"], "KEY=VALUE"), (["C=1", "C=2"], "given twice"), (["=3"], "KEY=VALUE")])
+@pytest.mark.parametrize(
+    ("items", "message"), [(["C"], "KEY=VALUE"), (["C=1", "C=2"], "given twice"), (["=3"], "KEY=VALUE")]
+)
 def test_bad_items(items: list[str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_settings(items)
