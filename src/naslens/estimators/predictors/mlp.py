@@ -27,7 +27,7 @@ class MLPPredictor(NeuralPredictor):
         >>> from naslens.spaces import get_space
         >>> space = get_space("nb201")
         >>> archs = [space.sample(np.random.default_rng(i)) for i in range(20)]
-        >>> y = [float(space.encode(a, "codes").count(3)) for a in archs]  # number of conv3x3 edges
+        >>> y = [float((space.encode(a, "codes") == 3).sum()) for a in archs]  # number of conv3x3 edges
         >>> p = MLPPredictor(epochs=30, random_state=0).fit(archs, y)
         >>> p.predict(archs[:3]).shape
         (3,)
