@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from pathlib import Path
 
 import numpy as np
@@ -57,3 +58,77 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         p.join(60)
         assert p.exitcode == 0
     assert len(ScoreStore(tmp_path).done("nb201", "demo", CFG, seed=0)) == 100
+
+
+def _filled(tmp_path: Path) -> Path:
+    d = tmp_path / "st"
+    with ScoreStore(d) as st:
+        st.put("nb201", "a", EstimatorInfo("demo", "zeroshot"), {"estimator": "demo"}, seed=0, value=2.0)
+    return d
+
+
+def test_readonly_store_reads_and_refuses_writes(tmp_path: Path) -> None:
+    d = _filled(tmp_path)
+    before = (d / ScoreStore.FILE).read_bytes()
+    with ScoreStore(d, readonly=True) as st:
+        assert st.scores("nb201", "demo", ["a"]).values.tolist() == [2.0]
+        with pytest.raises(StoreError, match="read-only"):
+            st.put("nb201", "b", EstimatorInfo("demo", "zeroshot"), {"estimator": "demo"}, seed=0, value=1.0)
+    assert (d / ScoreStore.FILE).read_bytes() == before  # reading wrote nothing (SQLite may add its WAL sidecars)
+    with pytest.raises(StoreError, match="no score store"):
+        ScoreStore(tmp_path / "absent", readonly=True)
+    assert not (tmp_path / "absent").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_store_on_a_read_only_folder(tmp_path: Path) -> None:
+    d = _filled(tmp_path)
+    d.chmod(0o555)
+    (d / ScoreStore.FILE).chmod(0o444)
+    try:
+        with ScoreStore(d, readonly=True) as st:
+            assert st.estimators() == ["demo"]
+        with pytest.raises(StoreError, match="not writable"):
+            ScoreStore(d)
+    finally:
+        d.chmod(0o755)
+
+
+def test_immutable_fallback_reads_a_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # what a read-only folder does to SQLite (the WAL index cannot be created) simulated for root
+    import sqlite3
+
+    from naslens import store as store_mod
+
+    d = _filled(tmp_path)
+    real = sqlite3.connect
+
+    def connect(target: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if "mode=ro" in str(target):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real(target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_mod.sqlite3, "connect", connect)
+    with ScoreStore(d, readonly=True) as st:
+        assert st.scores("nb201", "demo", ["a"]).values.tolist() == [2.0]
+
+
+def test_bad_store_paths_are_store_errors(tmp_path: Path) -> None:
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(StoreError, match="is a file"):
+        ScoreStore(f)
+    bad = tmp_path / "corrupt"
+    bad.mkdir()
+    (bad / ScoreStore.FILE).write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="corrupt"):
+        ScoreStore(bad)
+    with pytest.raises(StoreError, match="corrupt"):
+        ScoreStore(bad, readonly=True)
+    other = tmp_path / "other"
+    other.mkdir()
+    import sqlite3
+
+    sqlite3.connect(other / ScoreStore.FILE).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(StoreError, match="not a naslens score store"):
+        ScoreStore(other, readonly=True)

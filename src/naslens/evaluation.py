@@ -271,7 +271,7 @@ def evaluate(
     provenance["n_archs_without_value"] = missing
     needed = plan.needed_keys
     archs = [sp.parse(k) for k in needed]
-    st = ScoreStore(store, create=False) if store is not None else None
+    st = ScoreStore(store, readonly=True) if store is not None else None
     stored_names = set(st.estimators()) if st is not None else set()
 
     context = ground_truth_context(sp, gt, col, seed=seed).replace(batch_size=batch_size, n_batches=n_batches)

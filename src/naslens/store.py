@@ -51,6 +51,26 @@ class StoreError(RuntimeError):
     """The store is missing, corrupt, or a query names something it does not hold."""
 
 
+def _connect_readonly(db: Path) -> sqlite3.Connection:
+    """A read-only connection; on a read-only folder (where SQLite cannot create the WAL index) the database is
+    opened as immutable, which is safe because nothing can write there either."""
+    uri = db.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=60.0, isolation_level=None)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+
+def _check_tables(conn: sqlite3.Connection, db: Path) -> None:
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    missing = {"scores", "configs"} - have
+    if missing:
+        tables = ", ".join(sorted(missing))
+        raise StoreError(f"{db} is an SQLite file but not a naslens score store (no table {tables})")
+
+
 class ScoreStore:
     """Open (creating if needed) the store in folder ``path``.
 
@@ -66,16 +86,34 @@ class ScoreStore:
 
     FILE = "scores.sqlite"
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False) -> None:
+        """Args:
+        path: the store folder.
+        create: create the folder and the database when missing (else a missing store is a :class:`StoreError`).
+        readonly: open for reading only (``evaluate --store``, ``report --store``): nothing is created or
+            written, so a store on a read-only disk or shared folder can be read; writing raises ``StoreError``.
+        """
         self.path = Path(path)
+        self.readonly = readonly
         db = self.path / self.FILE
-        if not db.exists() and not create:
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"score store path {self.path} is a file, not a folder")
+        if not db.exists() and (not create or readonly):
             raise StoreError(f"no score store at {self.path} (expected {db})")
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(db, timeout=60.0, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
+        try:
+            if readonly:
+                self._conn = _connect_readonly(db)
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._conn = sqlite3.connect(db, timeout=60.0, isolation_level=None)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.executescript(_SCHEMA)
+            _check_tables(self._conn, db)
+        except (sqlite3.DatabaseError, PermissionError) as e:
+            if not readonly and self.path.is_dir() and not os.access(self.path, os.W_OK):
+                raise StoreError(f"score store {self.path} is not writable (open it read-only to read it)") from None
+            raise StoreError(f"score store {db} cannot be opened: {e} (not a naslens store, or corrupt)") from None
 
     def close(self) -> None:
         self._conn.close()
@@ -122,6 +160,8 @@ class ScoreStore:
         checkpoint: str = "",
     ) -> None:
         """Append several (arch, value, status, seconds) results in one transaction."""
+        if self.readonly:
+            raise StoreError(f"score store {self.path} was opened read-only; reopen it without readonly=True to write")
         h = config_hash(config)
         now = time.time()
         recs = []

@@ -145,7 +145,7 @@ class _Ensemble:
             if self.store is not None:
                 from naslens.store import ScoreStore
 
-                st = self.store if isinstance(self.store, ScoreStore) else ScoreStore(self.store, create=False)
+                st = self.store if isinstance(self.store, ScoreStore) else ScoreStore(self.store, readonly=True)
                 out.append(st.scores(space.name, m, keys, seed=self._store_seed))
             else:
                 out.append(create_estimator(m, self.context).score(space, archs))

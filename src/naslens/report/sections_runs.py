@@ -100,7 +100,7 @@ def store(ctx: ReportContext, store_dir: Path) -> None:
         f"Contents of the score store {store_dir}: one row per (estimator, configuration, seed, checkpoint), "
         "with the number of results by status and the mean seconds per architecture."
     )
-    with ScoreStore(store_dir, create=False) as st:
+    with ScoreStore(store_dir, readonly=True) as st:
         table = st.table()
         configs = st.configs()
     if table.empty:
