@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from naslens.cli_errors import fail, guard_app
+
 app = typer.Typer(
     name="naslens",
     help=(
@@ -145,8 +147,7 @@ def evaluate(
     from naslens.evaluation import evaluate as run
 
     if report and out is None:
-        console.print("[red]error:[/red] --report needs --out DIR")
-        raise typer.Exit(2)
+        fail("--report needs --out DIR", "naslens evaluate")
     from naslens.config import set_threads
 
     set_threads(threads)
@@ -169,9 +170,8 @@ def evaluate(
             batch_size=batch_size,
             n_batches=n_batches,
         )
-    except (ValueError, KeyError, FileNotFoundError, RuntimeError) as e:
-        console.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from e
+    except (ValueError, KeyError, RuntimeError) as e:  # criteria and K specs raise plain ValueErrors
+        fail(e, "naslens evaluate")
     print_evaluation(ev, [parse_k_label(t) for t in _split(show_k)])
     if out is not None:
         console.print(f"wrote {out}/evaluation.json, evaluation.csv, scores.csv")
@@ -330,6 +330,7 @@ def _mount_subcommands() -> None:
     app.command("report")(cli_report.report)
     app.add_typer(cli_oneshot.app, name="oneshot")
     app.add_typer(cli_bench.app, name="bench")
+    guard_app(app)  # every command: user errors as one line on stderr, exit 2 (naslens.cli_errors)
 
 
 _mount_subcommands()

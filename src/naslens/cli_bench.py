@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from naslens.cli_errors import guard_app, one_line
+
 if TYPE_CHECKING:  # torch-heavy modules load inside the commands, so `naslens --help` stays fast
     from naslens.benchmarks.ground_truth import GroundTruth
     from naslens.benchmarks.train import EpochRecord, TrainResult
@@ -35,7 +37,7 @@ def _errors() -> tuple[type[Exception], ...]:
 
 
 def _fail(e: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/red] {e}")
+    typer.echo(f"naslens bench: error: {one_line(e)}", err=True)
     return typer.Exit(2)
 
 
@@ -212,6 +214,9 @@ def train(
     Console().print(f"{res.arch} seed {seed}: test {res.test_acc:.2f}%, {res.params} params, {res.seconds:.1f} s")
     if json_out is not None:
         json_out.write_text(json.dumps(res.to_dict(), indent=2) + "\n")
+
+
+guard_app(app, "naslens bench")  # user errors: one line on stderr, exit 2 (naslens.cli_errors)
 
 
 if __name__ == "__main__":

@@ -13,13 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from naslens.cli_errors import fail, guard_app
+
 app = typer.Typer(help="One-shot (weight-sharing supernet) estimators.", no_args_is_help=True)
 console = Console()
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)
+    fail(message, "naslens oneshot")
 
 
 @app.command()
@@ -294,3 +295,6 @@ def gradcos(
         w.writerows(rows)
     vals = np.array([r["cosine"] for r in rows], dtype=float)
     console.print(f"{pairs} pairs, {len(rows)} shared tensors, mean cosine {np.nanmean(vals):.3f} → {out}")
+
+
+guard_app(app, "naslens oneshot")  # user errors: one line on stderr, exit 2 (naslens.cli_errors)

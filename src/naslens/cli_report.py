@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from naslens.cli_errors import guard_app
+
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 
@@ -40,17 +42,16 @@ def report(
 
     Example: naslens report --evaluation runs/eval --out runs/report
     """
-    from naslens.report import ReportError, build_report
+    from naslens.report import build_report
 
-    try:
-        names = [c.strip() for c in criteria.split(",") if c.strip()] if criteria else None
-        path = build_report(
-            evaluation, out, store, runs=run or (), n_groups=groups, n_budgets=budgets, top_k=top_k, criteria=names
-        )
-    except ReportError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from exc
+    names = [c.strip() for c in criteria.split(",") if c.strip()] if criteria else None
+    path = build_report(  # a ReportError (a UserError) becomes one line on stderr, exit 2 (naslens.cli_errors)
+        evaluation, out, store, runs=run or (), n_groups=groups, n_budgets=budgets, top_k=top_k, criteria=names
+    )
     typer.echo(f"report written to {path} (tables in {path.parent / 'tables'}, figures in {path.parent / 'figures'})")
+
+
+guard_app(app, "naslens")  # user errors: one line on stderr, exit 2 (naslens.cli_errors)
 
 
 if __name__ == "__main__":  # pragma: no cover

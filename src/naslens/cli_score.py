@@ -21,17 +21,20 @@ from typing import Any, NoReturn
 import numpy as np
 import typer
 
+from naslens.cli_errors import fail as fail_once
+from naslens.cli_errors import guard_app
+from naslens.types import UserError
+
 app = typer.Typer(help="Zero-shot scoring of search spaces.", no_args_is_help=True)
 
 
-class ScoreOptionError(ValueError):
+class ScoreOptionError(UserError, ValueError):
     """A ``naslens score`` option is invalid (the message names it)."""
 
 
 def fail(message: str) -> NoReturn:
     """Print ``message`` as one line on stderr and exit with status 2."""
-    typer.echo(f"naslens score: error: {' '.join(str(message).split())}", err=True)
-    raise typer.Exit(2)
+    fail_once(message, "naslens score")
 
 
 def resolve_proxies(spec: str) -> list[str]:
@@ -174,6 +177,10 @@ def score(
         plan = prepare_run(sp, names, ctx, options)
     except (ValueError, KeyError, CIFAR10Error, FashionMNISTError, CheckpointError) as e:
         fail(str(e))
+    try:  # opened (created if missing) only once every option is valid; a corrupt or foreign store stops here
+        st_cm = ScoreStore(store)
+    except (OSError, StoreError) as e:
+        fail(f"--store {store}: {e}")
     console = Console(stderr=True)
     console.print(
         f"scoring {len(chosen)} {sp.name} architectures with {len(names)} proxies on {plan.ctx.data_source(sp)} "
@@ -183,10 +190,6 @@ def score(
         highlight=False,
         markup=False,
     )
-    try:
-        st_cm = ScoreStore(store)
-    except (OSError, StoreError) as e:
-        fail(f"--store {store}: {e}")
     with st_cm as st:
         score_space(
             sp,
@@ -224,6 +227,9 @@ def score(
 
 
 app.command("score")(score)
+
+
+guard_app(app, "naslens")  # user errors: one line on stderr, exit 2 (naslens.cli_errors)
 
 
 if __name__ == "__main__":

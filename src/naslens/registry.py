@@ -21,7 +21,16 @@ import fnmatch
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
+from naslens.types import UserError
+
 T = TypeVar("T")
+
+
+class UnknownNameError(UserError, KeyError):
+    """A name no entry of a registry has; the message lists the known ones (a ``KeyError`` that prints plainly)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class Registry(Generic[T]):
@@ -53,7 +62,7 @@ class Registry(Generic[T]):
         if not alias or not isinstance(alias, str):
             raise ValueError(f"{self.kind} alias must be a non-empty string, got {alias!r}")
         if target not in self._entries:
-            raise KeyError(f"cannot alias {alias!r} to unknown {self.kind} {target!r}")
+            raise UnknownNameError(f"cannot alias {alias!r} to unknown {self.kind} {target!r}")
         if alias in self._entries or self._aliases.get(alias, target) != target:
             raise ValueError(f"{self.kind} {alias!r} is already registered")
         self._aliases[alias] = target
@@ -65,7 +74,7 @@ class Registry(Generic[T]):
         if name in self._aliases:
             return self._aliases[name]
         known = ", ".join(sorted(self._entries)) or "(none)"
-        raise KeyError(f"unknown {self.kind} {name!r}; known: {known}")
+        raise UnknownNameError(f"unknown {self.kind} {name!r}; known: {known}")
 
     def aliases(self) -> dict[str, str]:
         """``{alias: entry name}``."""

@@ -30,12 +30,12 @@ from typing import Any
 
 import numpy as np
 
-from naslens.types import ArchFormatError, SpaceCapabilityError
+from naslens.types import ArchFormatError, SpaceCapabilityError, UserError
 
 SUBSETS = ("all", "deiso")
 
 
-class SelectionError(ValueError):
+class SelectionError(UserError, ValueError):
     """The architecture selection is malformed (the message names the file and line, or the option)."""
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from naslens.types import EstimatorInfo, Scores, config_hash
+from naslens.types import EstimatorInfo, Scores, UserError, config_hash
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS configs (
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS scores (
 """
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     """The store is missing, corrupt, or a query names something it does not hold."""
 
 

@@ -2,6 +2,8 @@
 
 - :class:`SpaceInfo`: what a search space declares about itself (the capabilities generic layers ask for instead
   of branching on a space's name).
+- :class:`UserError`: the base of every error caused by what a user gave (a file, an option, a spec); the CLI turns
+  it into one line on stderr and exit status 2.
 - :class:`ArchFormatError`: an architecture encoding could not be parsed (one error type for the arch layer).
 - :class:`SpaceCapabilityError`: a space was asked for something it does not offer (whole-space enumeration of a
   space that is not enumerable, isomorphism classes of a space without them, a supernet, a dataset it has no network
@@ -23,19 +25,29 @@ from typing import Any
 import numpy as np
 
 
-class ArchFormatError(ValueError):
+class UserError(Exception):
+    """Base of the errors caused by what a user gave (a file, an option, a spec), not by a bug.
+
+    Every layer has its own subclass (arch format, store, data, ground truth, configuration, …), each also deriving
+    from the builtin it always was (``ValueError``, ``RuntimeError``); the command line converts any of them, in one
+    place, to ``naslens <command>: error: <message>`` on stderr with exit status 2. Messages name the file and the
+    line/row/column where the problem is.
+    """
+
+
+class ArchFormatError(UserError, ValueError):
     """An architecture encoding could not be parsed; the message names what is wrong."""
 
 
-class SpaceCapabilityError(ValueError):
+class SpaceCapabilityError(UserError, ValueError):
     """The space does not offer what was asked (see its :class:`SpaceInfo`); the message says what it offers."""
 
 
-class UnknownSpaceError(ValueError):
+class UnknownSpaceError(UserError, ValueError):
     """No search space is registered under that name; the message lists the registered ones."""
 
 
-class NetConfigError(ValueError):
+class NetConfigError(UserError, ValueError):
     """Network settings the space does not accept: an unknown key or a bad value; the message lists the valid ones."""
 
 

@@ -60,11 +60,15 @@ def test_recipe_yaml_roundtrip(tmp_path: Path) -> None:
         ("dataset: cifar10\n", "dataset"),
         ("- 1\n- 2\n", "mapping"),
         ("C: [1\n", "not valid YAML"),
+        ("", "empty"),
+        ("# only a comment\n", "empty"),
+        ("name: x\nepochs: 3\n", r"missing required recipe field\(s\) \['dataset'\]"),
     ],
 )
 def test_recipe_rejects_invalid(tmp_path: Path, text: str, match: str) -> None:
     p = tmp_path / "bad.yaml"
-    p.write_text(text)
+    whole_file = text in ("", "# only a comment\n", "- 1\n- 2\n", "C: [1\n") or text.startswith("name:")
+    p.write_text(text if whole_file else "name: t\ndataset: fashion-mnist\nepochs: 3\n" + text)
     with pytest.raises(RecipeError, match=match):
         Recipe.from_yaml(p)
 

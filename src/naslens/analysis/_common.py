@@ -20,13 +20,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from naslens.criteria import kendall_tau
-from naslens.types import RunId
+from naslens.types import RunId, UserError
 
 GT = "ground_truth"
 FloatArray = NDArray[np.float64]
 
 
-class AnalysisError(ValueError):
+class AnalysisError(UserError, ValueError):
     """An analysis got input it cannot use; the message says what is wrong."""
 
 

@@ -25,10 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from naslens.types import UserError
+
 FORMAT = "naslens-ground-truth/1"
 
 
-class GroundTruthError(ValueError):
+class GroundTruthError(UserError, ValueError):
     """A ground-truth file or request is invalid; the message says what is wrong."""
 
 

@@ -36,11 +36,17 @@ from typing import Any
 
 import yaml
 
+from naslens.types import UserError
+
 SCHEDULES = ("cosine", "step")
 DATASETS = ("fashion-mnist",)
 
 
-class RecipeError(ValueError):
+FILE_REQUIRED = ("name", "dataset", "epochs")
+"""Fields a recipe *file* must set (an empty or half-written file must not start hours of default training)."""
+
+
+class RecipeError(UserError, ValueError):
     """A recipe file or value is invalid; the message names the field."""
 
 
@@ -187,7 +193,16 @@ class Recipe:
             data = yaml.safe_load(p.read_text())
         except yaml.YAMLError as e:
             raise RecipeError(f"{p}: not valid YAML ({e})") from e
-        return cls.from_dict(data if data is not None else {}, where=str(p))
+        if data is None:
+            raise RecipeError(f"{p}: the recipe file is empty; it must set at least {', '.join(FILE_REQUIRED)}")
+        if isinstance(data, dict):
+            missing = [k for k in FILE_REQUIRED if k not in data]
+            if missing:
+                raise RecipeError(
+                    f"{p}: missing required recipe field(s) {missing} (a recipe file states what it trains; "
+                    "nothing is filled in silently)"
+                )
+        return cls.from_dict(data, where=str(p))
 
     def to_yaml(self, path: str | os.PathLike[str]) -> Path:
         p = Path(path)

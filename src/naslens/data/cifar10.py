@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from naslens.config import data_dir
+from naslens.types import UserError
 
 CIFAR10_MEAN = (125.3 / 255, 123.0 / 255, 113.9 / 255)
 CIFAR10_STD = (63.0 / 255, 62.1 / 255, 66.7 / 255)
@@ -23,7 +24,7 @@ RELATIVE_PATH = Path("cifar10") / "cifar10_partial.npz"
 SPLITS = ("train", "test", "all")
 
 
-class CIFAR10Error(RuntimeError):
+class CIFAR10Error(UserError, RuntimeError):
     """The CIFAR-10 subset file is missing or malformed."""
 
 

@@ -22,6 +22,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from naslens.types import UserError
+
 DEFAULT_ROOT = Path("/usr/share/datasets/fashion-mnist")
 FILES = {
     "train_images": "train-images-idx3-ubyte.gz",
@@ -37,7 +39,7 @@ CLASSES = (
 )  # fmt: skip
 
 
-class FashionMNISTError(RuntimeError):
+class FashionMNISTError(UserError, RuntimeError):
     """The Fashion-MNIST files are missing or malformed, or the requested split is impossible."""
 
 

@@ -19,6 +19,7 @@ from naslens.types import (
     Scores,
     ScoringContext,
     SpaceInfo,
+    UserError,
     config_hash,
     status_of,
 )
@@ -72,7 +73,7 @@ REQUIRED: Any = _Required()
 """Schema default of an option that has no default (``create_estimator`` refuses to build without it)."""
 
 
-class EstimatorConfigError(ValueError):
+class EstimatorConfigError(UserError, ValueError):
     """Options an estimator does not accept (unknown or missing keys); the message lists the valid ones."""
 
 

@@ -18,13 +18,13 @@ from typing import Any
 import pandas as pd
 
 from naslens.criteria import DEFAULT_K_RATIOS, KValue, parse_k
-from naslens.types import RunId
+from naslens.types import RunId, UserError
 
 FIXED_COLUMNS = ("arch", "index", "class_id", "class_size", "n_members", "ground_truth", "params", "flops")
 REQUIRED_KEYS = ("space", "subset", "ground_truth", "results")
 
 
-class ReportError(ValueError):
+class ReportError(UserError, ValueError):
     """The evaluation folder is missing something the report needs; the message says what."""
 
 

@@ -16,12 +16,14 @@ from typing import Any
 
 import torch
 
+from naslens.types import UserError
+
 FORMAT = "naslens-supernet/1"
 LAST = "last.pt"
 _EPOCH_RE = re.compile(r"^epoch-(\d{4,})\.pt$")
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(UserError, RuntimeError):
     """A checkpoint is missing or not a naslens supernet checkpoint."""
 
 

@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 
 from naslens.spaces import SearchSpace, get_space
-from naslens.types import SpaceCapabilityError
+from naslens.types import SpaceCapabilityError, UserError
 
 
-class SamplerError(ValueError):
+class SamplerError(UserError, ValueError):
     """Invalid sampler or sub-space configuration; the message names the setting."""
 
 

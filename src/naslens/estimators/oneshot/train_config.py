@@ -33,7 +33,7 @@ from naslens.estimators.base import config_hash
 from naslens.estimators.oneshot.samplers import DEFAULT_SPACE, SAMPLERS
 from naslens.estimators.oneshot.subspace import choice_labels
 from naslens.spaces import SearchSpace, get_space
-from naslens.types import ArchFormatError, NetConfigError, SpaceCapabilityError
+from naslens.types import ArchFormatError, NetConfigError, SpaceCapabilityError, UserError
 
 SCHEDULERS = ("plateau", "cosine")
 GRAD_AVERAGING = ("per-param", "mean")
@@ -41,7 +41,7 @@ DATA_NET_KEYS = ("in_channels", "num_classes", "input_size")
 """Network settings given by the data fields (``channels``, ``num_classes``, ``input_size``), never by ``net``."""
 
 
-class TrainConfigError(ValueError):
+class TrainConfigError(UserError, ValueError):
     """An invalid supernet training setting; the message names the field."""
 
 

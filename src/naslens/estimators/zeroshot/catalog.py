@@ -37,7 +37,6 @@ def create_proxy(name: str, **options: Any) -> Proxy:
     return PROXIES.create(name, **options)  # type: ignore[no-any-return]
 
 
-
 def proxies_of_pass(pass_kind: str, names: list[str] | None = None) -> list[str]:
     """The proxies (of ``names``, default all registered) computed by the shared pass ``pass_kind``: commands pass
     the options of a pass (``--ntk-samples`` for the ``ntk`` pass) by this metadata, never by proxy name.

@@ -23,13 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from naslens.types import SpaceCapabilityError
+from naslens.types import SpaceCapabilityError, UserError
 
 DEFAULT_TRAIN_DATASET = "fashion-mnist"
 """What a checkpoint's supernet was trained on when its configuration does not say (naslens' trainer: Fashion-MNIST)."""
 
 
-class SupernetWeightsError(ValueError):
+class SupernetWeightsError(UserError, ValueError):
     """A checkpoint cannot be used for zero-shot scoring (missing, not a supernet checkpoint, another space)."""
 
 
