@@ -164,7 +164,11 @@ def register_predictor(info: PredictorInfo) -> Callable[[P], P]:
     return deco
 
 
-_BUILTIN = ("naslens.estimators.predictors.mlp",)
+_BUILTIN = (
+    "naslens.estimators.predictors.mlp",
+    "naslens.estimators.predictors.lstm",
+    "naslens.estimators.predictors.trees",
+)
 
 
 def load_builtin_predictors() -> None:
