@@ -51,9 +51,12 @@ class NetConfigError(UserError, ValueError):
     """Network settings the space does not accept: an unknown key or a bad value; the message lists the valid ones."""
 
 
-ENCODINGS = ("codes", "onehot", "graph")
+ENCODINGS = ("codes", "onehot", "graph", "edge_graph")
 """Encoding kinds of :meth:`SearchSpace.encode`: ``codes`` (one choice index per position), ``onehot`` (the
-concatenated one-hot vectors of the codes) and ``graph`` (``(adjacency, node labels)`` of an operation-on-node DAG)."""
+concatenated one-hot vectors of the codes), ``graph`` (``(adjacency, node labels)`` of an operation-on-node DAG) and
+``edge_graph`` (``(number of nodes N, N×N int matrix M, op labels)`` of an operation-on-edge DAG: ``M[src, dst]`` the
+index into the labels of the op on edge src→dst, ``-1`` where there is no edge; nodes in topological order, node 0
+the input, node N-1 the output)."""
 
 
 @dataclass(frozen=True)

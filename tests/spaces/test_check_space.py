@@ -71,3 +71,50 @@ def test_space_info_validates_itself() -> None:
     ):
         with pytest.raises(ValueError):
             SpaceInfo(**{**base, **bad})
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "fragment"),
+    [
+        (lambda n, m, lab: (n, m.T, lab), "lower to a higher node"),
+        (lambda n, m, lab: (n, m + len(lab) + 1, lab), "entries must be -1"),
+        (lambda n, m, lab: (n, m[:-1], lab), "matrix shape"),
+        (lambda n, m, lab: (n, m.astype(float), lab), "integers"),
+        (lambda n, m, lab: (n, m, lab[: 1 + int(m.max() >= 0)]), "entries must be -1"),
+    ],
+)
+def test_a_broken_edge_graph_is_reported(corrupt: Any, fragment: str) -> None:
+    class BrokenEdges:
+        """nb201 whose ``edge_graph`` encoding is corrupted."""
+
+        def __init__(self) -> None:
+            self._inner = get_space("nb201")
+
+        def __getattr__(self, item: str) -> Any:
+            return getattr(self._inner, item)
+
+        def encode(self, arch: Any, kind: str = "codes") -> Any:
+            out = self._inner.encode(arch, kind)
+            return corrupt(*out) if kind == "edge_graph" else out
+
+    with pytest.raises(SpaceCheckError, match="encodings") as err:
+        check_space(BrokenEdges(), n_archs=3, build_archs=1, net=SMALL["nb201"])
+    assert fragment in str(err.value)
+
+
+def test_edge_graph_labels_must_not_depend_on_the_architecture() -> None:
+    class Drifting:
+        def __init__(self) -> None:
+            self._inner = get_space("nb-macro")
+
+        def __getattr__(self, item: str) -> Any:
+            return getattr(self._inner, item)
+
+        def encode(self, arch: Any, kind: str = "codes") -> Any:
+            if kind != "edge_graph":
+                return self._inner.encode(arch, kind)
+            n, m, labels = self._inner.encode(arch, kind)
+            return n, m, (*labels, "extra") if arch.codes[0] else labels
+
+    with pytest.raises(SpaceCheckError, match="depend on the architecture"):
+        check_space(Drifting(), n_archs=8, build_archs=1, net=SMALL["nb-macro"])

@@ -5,7 +5,9 @@ Checks, on a seeded sample of architectures (and the whole space where it is sma
 
 - ``info`` is a :class:`~naslens.types.SpaceInfo` whose name is the space's name;
 - ``key``/``parse`` round-trip, keys are distinct for distinct architectures; ``codes`` match the declared
-  cardinalities, ``onehot`` has one 1 per position, every declared encoding works, an undeclared one is refused;
+  cardinalities, ``onehot`` has one 1 per position, every declared encoding works (``graph``: a square strictly
+  upper-triangular adjacency; ``edge_graph``: an N×N matrix of op indices or -1, nothing on or below the diagonal, the
+  same op labels for every architecture), an undeclared one is refused;
 - ``sample`` is deterministic per seed and returns architectures of the space;
 - ``enumerate`` lists ``info.size`` distinct architectures (or refuses with SpaceCapabilityError), ``index`` is the
   position in it;
@@ -109,6 +111,7 @@ def check_space(
 
     def encodings() -> None:
         card = info.cardinalities
+        edge_labels: set[tuple[str, ...]] = set()
         for a in archs:
             codes = np.asarray(space.encode(a, "codes"))
             _ensure(codes.shape == (len(card),), f"codes shape {codes.shape}, expected ({len(card)},)")
@@ -121,6 +124,9 @@ def check_space(
                 adj = np.asarray(adj)
                 _ensure(adj.ndim == 2 and adj.shape[0] == adj.shape[1] == len(labels), "graph shape mismatch")
                 _ensure(not np.any(np.tril(adj)), "graph adjacency must be strictly upper triangular (a DAG)")
+            if "edge_graph" in info.encodings:
+                edge_labels.add(_check_edge_graph(space.encode(a, "edge_graph")))
+        _ensure(len(edge_labels) <= 1, f"edge_graph op labels depend on the architecture: {sorted(edge_labels)}")
         try:
             space.encode(archs[0], "no-such-encoding")
         except SpaceCapabilityError:
@@ -242,6 +248,20 @@ def check_space(
     if failures:
         raise SpaceCheckError(f"space {info.name!r} fails {len(failures)} check(s):\n  " + "\n  ".join(failures))
     return passed
+
+
+def _check_edge_graph(graph: Any) -> tuple[str, ...]:
+    """Check one ``edge_graph`` encoding ``(N, M, labels)``; returns the labels."""
+    n, ops, labels = graph
+    ops = np.asarray(ops)
+    labels = tuple(labels)
+    _ensure(bool(isinstance(n, (int, np.integer)) and n >= 2), f"edge_graph needs at least 2 nodes, got {n!r}")
+    _ensure(ops.shape == (n, n), f"edge_graph matrix shape {ops.shape}, expected ({n}, {n})")
+    _ensure(np.issubdtype(ops.dtype, np.integer), f"edge_graph matrix must hold integers, got {ops.dtype}")
+    _ensure(bool(labels) and all(isinstance(x, str) for x in labels), "edge_graph op labels must be strings")
+    _ensure(bool(np.all((ops >= -1) & (ops < len(labels)))), f"edge_graph entries must be -1 or 0..{len(labels) - 1}")
+    _ensure(bool(np.all(np.tril(ops + 1) == 0)), "edge_graph edges must go from a lower to a higher node (a DAG)")
+    return labels
 
 
 def _ensure(cond: bool, message: str) -> None:

@@ -168,6 +168,8 @@ _BUILTIN = (
     "naslens.estimators.predictors.mlp",
     "naslens.estimators.predictors.lstm",
     "naslens.estimators.predictors.trees",
+    "naslens.estimators.predictors.gates",
+    "naslens.estimators.predictors.zc_features",
 )
 
 

@@ -11,8 +11,9 @@ Encodings (all round-trip; see ``docs/reference-facts`` in the shared folder):
   here, no data file needed;
 - NASLib / NAS-Bench-Suite-Zero op-index tuple: edges e01, e02, e03, e12, e13, e23 and op codes skip=0, none=1,
   conv3×3=2, conv1×1=3, avg_pool=4;
-- a 4×4 edge-op matrix (``to_edge_matrix``) and an operation-on-node graph (``to_node_graph``: 8 nodes =
-  input, the 6 edge ops, output), the form graph predictors (GATES, GCN) consume.
+- a 4×4 edge-op matrix (``to_edge_matrix``), the operation-on-edge graph (``to_edge_graph``: the 4 cell nodes,
+  op codes on the edges, ``none`` = no edge; what GATES consumes) and an operation-on-node graph
+  (``to_node_graph``: 8 nodes = input, the 6 edge ops, output; what op-on-node graph predictors consume).
 """
 
 from __future__ import annotations
@@ -184,6 +185,25 @@ class NB201Arch:
         for (s, d), c in zip(EDGES, self.codes, strict=True):
             m[s, d] = c
         return m
+
+    def to_edge_graph(self) -> tuple[int, np.ndarray, tuple[str, ...]]:
+        """Operation-on-edge DAG: ``(4, M, OPS)`` with ``M[src, dst]`` the op code of edge src→dst and ``-1`` where
+        there is no edge (below the diagonal, and on ``none`` edges: a ``none`` op is no connection). ``OPS`` lists
+        ``none`` too (so that an entry is the benchmark op code), but its code never appears in ``M``.
+
+        Example:
+            >>> a = NB201Arch.from_string("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|none~0|none~1|avg_pool_3x3~2|")
+            >>> a.to_edge_graph()[1]
+            array([[-1,  3, -1, -1],
+                   [-1, -1,  1, -1],
+                   [-1, -1, -1,  4],
+                   [-1, -1, -1, -1]])
+        """
+        m = np.full((NUM_NODES, NUM_NODES), -1, dtype=np.int64)
+        for (s, d), c in zip(EDGES, self.codes, strict=True):
+            if c != _OP_CODE["none"]:
+                m[s, d] = c
+        return NUM_NODES, m, OPS
 
     def to_node_graph(self) -> tuple[np.ndarray, list[str]]:
         """Operation-on-node DAG: nodes [input, e01, e02, e12, e03, e13, e23, output] and an 8×8 adjacency.

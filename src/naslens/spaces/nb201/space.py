@@ -45,7 +45,7 @@ INFO = SpaceInfo(
     ),
     positions=tuple(f"{s}->{d}" for s, d in EDGES),
     choices=(OPS,) * NUM_EDGES,
-    encodings=("codes", "onehot", "graph"),
+    encodings=("codes", "onehot", "graph", "edge_graph"),
     has_supernet=True,
     net_keys=("C", "N", "num_classes", "in_channels", "input_size", "bn_affine"),
     thin_net={"C": 1, "N": 1},
@@ -58,7 +58,9 @@ class NB201Space(CodedSpace):
     """The NAS-Bench-201 topology space (see :mod:`naslens.spaces.nb201.arch` for encodings).
 
     ``enumerate()`` is in benchmark index order; ``key`` is the benchmark string; ``canonical`` is NATS-Bench's
-    ``UniqueString``; ``encode(a, "graph")`` is the operation-on-node graph (8 nodes: input, 6 edge ops, output).
+    ``UniqueString``; ``encode(a, "graph")`` is the operation-on-node graph (8 nodes: input, 6 edge ops, output);
+    ``encode(a, "edge_graph")`` is the cell itself with ops on edges (``(4, op-code matrix, OPS)``, ``none`` = no
+    edge; see :meth:`~naslens.spaces.nb201.arch.NB201Arch.to_edge_graph`).
 
     Example:
         >>> space = NB201Space()
@@ -132,7 +134,7 @@ class NB201Space(CodedSpace):
         return out
 
     def _encode_other(self, arch: NB201Arch, kind: str) -> Any:
-        return arch.to_node_graph()
+        return arch.to_edge_graph() if kind == "edge_graph" else arch.to_node_graph()
 
     # ------------------------------------------------------------------ isomorphism
     def deiso_representatives(self) -> list[NB201Arch]:

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from naslens.types import ArchFormatError
 
 CHOICES: tuple[str, ...] = ("id", "ir_3x3_t3", "ir_5x5_t6")
@@ -98,6 +100,23 @@ class MacroArch:
             out.extend([stage[0], *rest, *([IDENTITY] * (n - 1 - len(rest)))])
             start += n
         return "".join(str(c) for c in out)
+
+    def to_edge_graph(self) -> tuple[int, np.ndarray, tuple[str, ...]]:
+        """Operation-on-edge graph: the chain ``0 → 1 → … → 8`` of feature maps (node 0 the stem's output, node
+        ``i`` the output of layer ``i``), edge ``i-1 → i`` carrying layer ``i``'s choice code; ``(9, M, CHOICES)``
+        with ``-1`` where there is no edge. An ``id`` layer is still an edge with an op of its own (code 0): the
+        first layer of a stage is a stride-2 projection even then, and the position of a layer matters.
+
+        Example:
+            >>> n, m, labels = MacroArch.from_key("02012100").to_edge_graph()
+            >>> n, [int(m[i, i + 1]) for i in range(8)], int((m >= 0).sum())
+            (9, [0, 2, 0, 1, 2, 1, 0, 0], 8)
+        """
+        n = NUM_LAYERS + 1
+        m = np.full((n, n), -1, dtype=np.int64)
+        for i, c in enumerate(self.codes):
+            m[i, i + 1] = c
+        return n, m, CHOICES
 
     def __str__(self) -> str:
         return self.key

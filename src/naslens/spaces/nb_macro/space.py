@@ -26,7 +26,7 @@ INFO = SpaceInfo(
     cost_columns=COST_COLUMNS,
     positions=tuple(f"layer{i + 1}" for i in range(NUM_LAYERS)),
     choices=(CHOICES,) * NUM_LAYERS,
-    encodings=("codes", "onehot", "graph"),
+    encodings=("codes", "onehot", "graph", "edge_graph"),
     has_supernet=True,
     net_keys=("num_classes", "in_channels", "input_size", "init_channels", "head_channels"),
     thin_net={"init_channels": 4, "head_channels": 16},
@@ -46,7 +46,8 @@ class MacroSpace(CodedSpace):
     """NAS-Bench-Macro (see :mod:`naslens.spaces.nb_macro.arch`): 6,561 architectures, 3,969 classes.
 
     ``enumerate()`` lists the keys in ascending order (codes as a base-3 number); ``key`` is the benchmark's choice
-    string; ``encode(a, "graph")`` is the chain graph (input, the 8 layers labelled by their choice, output).
+    string; ``encode(a, "graph")`` is the chain graph (input, the 8 layers labelled by their choice, output);
+    ``encode(a, "edge_graph")`` the same chain with ops on edges (see :meth:`~MacroArch.to_edge_graph`).
 
     Example:
         >>> space = MacroSpace()
@@ -102,6 +103,8 @@ class MacroSpace(CodedSpace):
         return arch.canonical_key
 
     def _encode_other(self, arch: MacroArch, kind: str) -> Any:
+        if kind == "edge_graph":
+            return arch.to_edge_graph()
         n = NUM_LAYERS + 2
         adj = np.zeros((n, n), dtype=np.int64)
         for i in range(n - 1):
