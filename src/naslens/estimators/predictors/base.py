@@ -164,7 +164,7 @@ def register_predictor(info: PredictorInfo) -> Callable[[P], P]:
     return deco
 
 
-_BUILTIN = ("naslens.estimators.predictors.mlp",)
+_BUILTIN = ("naslens.estimators.predictors.mlp", "naslens.estimators.predictors.zc_features")
 
 
 def load_builtin_predictors() -> None:
