@@ -324,12 +324,13 @@ def spaces_cmd(
 
 def _mount_subcommands() -> None:
     """Command groups living in their own modules (each a thin shell over its Python API)."""
-    from naslens import cli_bench, cli_oneshot, cli_report, cli_score
+    from naslens import cli_bench, cli_oneshot, cli_predictor, cli_report, cli_score
 
     app.command("score")(cli_score.score)
     app.command("report")(cli_report.report)
     app.add_typer(cli_oneshot.app, name="oneshot")
     app.add_typer(cli_bench.app, name="bench")
+    app.add_typer(cli_predictor.app, name="predictor")
     guard_app(app)  # every command: user errors as one line on stderr, exit 2 (naslens.cli_errors)
 
 
