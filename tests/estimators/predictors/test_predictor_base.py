@@ -84,7 +84,7 @@ def test_builtins_are_listed_with_their_info() -> None:
     assert {"mlp", "lstm", "random_forest", "extra_trees", "gradient_boosting"} <= set(listed)
     assert listed["lstm"] == PredictorInfo("lstm", "neural", "codes", listed["lstm"].description)
     assert listed["random_forest"].kind == "tree" and listed["mlp"].encoding == "onehot"
-    assert list(list_predictors("*_tree*")) == ["extra_trees"]
+    assert "extra_trees" in list_predictors("*_tree*") and "random_forest" not in list_predictors("*_tree*")
     assert predictor_info("gradient_boosting") is PREDICTORS.get("gradient_boosting").info
     assert PREDICTORS.get("random_forest") is RandomForestPredictor
 

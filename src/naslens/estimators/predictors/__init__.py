@@ -2,6 +2,8 @@
 
 Scikit-learn conventions (see :mod:`naslens.estimators.predictors.base`); built-ins register themselves when
 first listed or created (:func:`create_predictor`, :func:`list_predictors`).
+
+The public contract a predictor passes is :func:`check_predictor`.
 """
 
 from naslens.estimators.predictors.base import (
@@ -14,12 +16,15 @@ from naslens.estimators.predictors.base import (
     predictor_info,
     register_predictor,
 )
+from naslens.estimators.predictors.check import PredictorCheckError, check_predictor
 
 __all__ = [
     "PREDICTORS",
     "Predictor",
+    "PredictorCheckError",
     "PredictorError",
     "PredictorInfo",
+    "check_predictor",
     "create_predictor",
     "list_predictors",
     "predictor_info",

@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from naslens.registry import Registry
+from naslens.types import UserError
 
 __all__ = [
     "PREDICTORS",
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 
-class PredictorError(ValueError):
+class PredictorError(UserError, ValueError):
     """Bad input to a predictor (misaligned or non-finite targets, too few architectures, not fitted)."""
 
 

@@ -20,8 +20,11 @@ Checks, in this order, stopping at the first violation (:class:`PredictorCheckEr
 - ``keys``: architecture keys (``space.key``) are accepted wherever architectures are, with equal results, both
   for ``predict`` and for ``fit``;
 - ``clone_fitted``: cloning a fitted predictor gives an unfitted copy (``predict`` raises ``PredictorError``);
-- ``learns``: fitted on ``n_train`` architectures with the synthetic target of :func:`synthetic_target`, the
-  Kendall τ on ``n_test`` other architectures exceeds ``min_tau`` (0.9).
+- ``learns``: fitted on ``n_train`` architectures with a synthetic target, the Kendall τ on ``n_test`` other
+  architectures exceeds ``min_tau`` (0.9). The target is chosen from the encoding the predictor declares
+  (:func:`~naslens.estimators.predictors.synthetic.default_target`): a position-wise linear function of the codes for
+  encoding-based predictors, of the ops on live edges (those on an input→output path) for graph predictors, which
+  by design cannot see an op no path goes through, and the space's cost columns for feature-based predictors.
 
 ``quick=True`` (the default) bounds the cost of predictors with an ``epochs`` hyperparameter through
 ``set_params``: the mechanical checks above train for at most :data:`QUICK_MECHANICS_EPOCHS` epochs and the
@@ -38,6 +41,7 @@ import numpy as np
 from sklearn.base import clone
 
 from naslens.estimators.predictors.base import PredictorError
+from naslens.estimators.predictors.synthetic import default_target, synthetic_target
 
 __all__ = ["CHECKS", "PredictorCheckError", "check_predictor", "contract_archs", "synthetic_target"]
 
@@ -47,29 +51,6 @@ QUICK_MECHANICS_EPOCHS = 5
 
 class PredictorCheckError(AssertionError):
     """A predictor broke the contract; the message names the check and the reason."""
-
-
-def synthetic_target(space: Any, archs: Sequence[Any], *, seed: int = 0, decay: float = 0.3) -> np.ndarray:
-    """A fixed random linear function of the one-hot encoding: ``y = Σ_p decay^{r_p} · π_p(code_p)``.
-
-    Each position ``p`` gets a random permutation ``π_p`` of its choice indices (the levels ``0 … k-1``, evenly
-    spaced) and a random rank ``r_p`` (a permutation of the positions), so every position matters, the leading ones
-    more (``decay`` < 1). The geometric weights let an axis-aligned tree ensemble on a few hundred architectures
-    resolve it as well as a neural model; it is a function of ``space.info`` and ``seed`` alone.
-
-    Example:
-        >>> from naslens.spaces import get_space
-        >>> space = get_space("nb-macro")
-        >>> y = synthetic_target(space, [space.parse("00000000"), space.parse("22222222")])
-        >>> y.shape, bool(y[0] != y[1])
-        ((2,), True)
-    """
-    cards = space.info.cardinalities
-    g = np.random.default_rng(seed)
-    levels = [g.permutation(k).astype(np.float64) for k in cards]
-    scale = float(decay) ** g.permutation(len(cards)).astype(np.float64)
-    codes = np.stack([np.asarray(space.encode(a, "codes"), dtype=np.int64).reshape(-1) for a in archs])
-    return np.array([sum(scale[p] * levels[p][c] for p, c in enumerate(row)) for row in codes], dtype=np.float64)
 
 
 def contract_archs(space: Any, n: int, seed: int = 0) -> list[Any]:
@@ -143,7 +124,8 @@ def check_predictor(
         quick_epochs: the cap of the ``learns`` fit in quick mode.
         min_tau: the Kendall τ the ``learns`` check must exceed.
         seed: draws the architectures and the synthetic target.
-        target: ``(space, archs) -> y``; default :func:`synthetic_target` with ``seed``.
+        target: ``(space, archs) -> y``; default: :func:`~naslens.estimators.predictors.synthetic.default_target`
+            of the predictor's declared encoding, with ``seed``.
 
     Returns:
         ``{"checks": names of the checks passed, "kendall_tau": τ of the learns check}``.
@@ -255,7 +237,7 @@ def _run(
     archs = contract_archs(space, n_train + n_test, seed)
     train, test = archs[:n_train], archs[n_train:]
     small = train[: min(40, n_train)]
-    y_fn = target if target is not None else (lambda s, a: synthetic_target(s, a, seed=seed))
+    y_fn = target if target is not None else default_target(predictor, seed)
     y_small = np.asarray(y_fn(space, small), dtype=np.float64)
     _refuses("unfitted", "predict before fit", lambda: clone(base).predict(small[:3]))
     passed.append("unfitted")
