@@ -33,6 +33,29 @@ def _split(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
+def _estimator_list(text: str, store: Path | None) -> list[str]:
+    """``evaluate -e``: estimator names and ensemble specs, split as ``score --ensemble`` reads them
+    (:func:`naslens.estimators.ensemble.split_estimators`); ensembles are read from ``--store`` and must be there."""
+    from naslens.estimators.ensemble import EnsembleSpecError, is_ensemble_spec, split_estimators
+    from naslens.store import ScoreStore
+
+    names = split_estimators(text)
+    ensembles = [n for n in names if is_ensemble_spec(n)]
+    if ensembles:
+        stored: set[str] = set()
+        if store is not None:
+            with ScoreStore(store, readonly=True) as st:
+                stored = set(st.estimators())
+        missing = [n for n in ensembles if n not in stored]
+        if missing:
+            where = f"--store {store} does not hold it" if store is not None else "no --store given"
+            raise EnsembleSpecError(
+                f"-e {missing[0]}: ensembles are read from a score store and {where}; store it first with "
+                f"`naslens score --proxies <its proxy members> --ensemble {missing[0]} --store DIR`"
+            )
+    return names
+
+
 def _fmt(v: Any, digits: int = 3) -> str:
     if v is None:
         return "-"
@@ -105,7 +128,13 @@ def evaluate(
         None, "--dataset", "-d", help="Ground-truth dataset: cifar10, cifar100, imagenet16-120…"
     ),
     metric: str = typer.Option(None, "--metric", help="Ground-truth column, when a dataset has several."),
-    estimators: str = typer.Option("params,flops,relu", "--estimators", "-e", help="Comma-separated estimator names."),
+    estimators: str = typer.Option(
+        "params,flops,relu",
+        "--estimators",
+        "-e",
+        help="Comma-separated estimator names and stored ensembles (`naslens score --ensemble`, same syntax): "
+        "hybrid:zen+flops, vote:synflow+jacob_cov+snip, or vote:synflow,jacob_cov,snip written last.",
+    ),
     subset: str = typer.Option(
         "all", "--subset", "-s", help="all | deiso | deiso-mean | deiso-gtmean (see naslens.subsets)."
     ),
@@ -114,7 +143,7 @@ def evaluate(
         None, "--criteria", help="Comma-separated criteria to compute (default: all of `naslens criteria`)."
     ),
     k: str = typer.Option(
-        "0.005,0.01,0.05,0.1,0.2,0.5", "--k", help="Top-K values: ratios (0.05 or 5%%) or counts (50), comma-separated."
+        "0.005,0.01,0.05,0.1,0.2,0.5", "--k", help="Top-K values: ratios (0.05 or 5%) or counts (50), comma-separated."
     ),
     show_k: str = typer.Option("0.05", "--show-k", help="Which K columns to print (all are written to --out)."),
     store: Path = typer.Option(None, "--store", help="Score store folder holding stored estimators' scores."),
@@ -158,7 +187,7 @@ def evaluate(
             ground_truth=ground_truth,
             dataset=dataset,
             metric=metric,
-            estimators=_split(estimators),
+            estimators=_estimator_list(estimators, store),
             subset=subset,
             ks=ks,
             criteria=_split(criteria) if criteria else None,
@@ -203,16 +232,28 @@ def ground_truths(data_dir: Path = typer.Option(None, "--data-dir")) -> None:
     console.print(table)
 
 
+def _literal_table(*columns: str) -> Table:
+    """A table whose cells wrap (folding long words) instead of being cut with an ellipsis; fill it with
+    :func:`_literal_row` so user text is printed literally (Rich markup such as ``[a, b]`` is not interpreted)."""
+    table = Table(show_lines=False)
+    for c in columns:
+        table.add_column(escape(c), overflow="fold")
+    return table
+
+
+def _literal_row(table: Table, *cells: Any) -> None:
+    table.add_row(*(escape(str(c)) for c in cells))
+
+
 @app.command("estimators")
 def list_estimators_cmd(
     pattern: str = typer.Argument("*", help="Shell-style pattern of estimator names."),
     as_json: bool = typer.Option(False, "--json", help="Print the metadata as JSON."),
 ) -> None:
-    """List registered estimators with their metadata, options and the spaces they apply to (nothing is built)."""
+    """List registered estimators with every metadata field (family, direction, needs, BatchNorm mode, precision,
+    description), their options and the spaces they apply to (nothing is built). Descriptions print literally."""
     import json
     from dataclasses import asdict
-
-    from rich.markup import escape
 
     from naslens.estimators import ESTIMATORS
     from naslens.estimators.base import list_estimators
@@ -242,63 +283,69 @@ def list_estimators_cmd(
     if as_json:
         print(json.dumps(rows, indent=2))
         return
-    table = Table("name", "family", "higher is better", "needs", "BN", "precision", "options", "spaces", "description")
+    table = _literal_table(
+        "name", "family", "higher is better", "needs", "BN mode", "precision", "options", "spaces", "description"
+    )
     for r in rows:
         i = r["info"] or {}
         needs = [w for w in ("data", "labels", "training") if i.get(f"needs_{w}")]
         options = "-" if r["options"] is None else (", ".join(f"{k}={v}" for k, v in r["options"].items()) or "none")
         desc = (i.get("description") or r["note"]) + (f" (also: {', '.join(r['aliases'])})" if r["aliases"] else "")
-        table.add_row(
-            *(
-                escape(str(c))
-                for c in (
-                    r["name"],
-                    i.get("family", "-"),
-                    i.get("higher_is_better", "-"),
-                    ", ".join(needs) or "nothing",
-                    i.get("bn_mode", "-"),
-                    i.get("precision", "-"),
-                    options,
-                    ", ".join(r["spaces"]) or "none registered",
-                    desc,
-                )
-            )
+        _literal_row(
+            table,
+            r["name"],
+            i.get("family", "-"),
+            i.get("higher_is_better", "-"),
+            ", ".join(needs) or "nothing",
+            i.get("bn_mode", "-"),
+            i.get("precision", "-"),
+            options,
+            ", ".join(r["spaces"]) or "none registered",
+            desc,
         )
     console.print(table)
+    console.print(
+        "[dim]needs: what computing the score takes (data, labels, training); BN mode: BatchNorm while scoring; "
+        "`naslens estimators --json` prints every field.[/dim]"
+    )
 
 
 @app.command("criteria")
-def list_criteria_cmd(pattern: str = typer.Argument("*", help="Shell-style pattern of criterion names.")) -> None:
+def list_criteria_cmd(
+    pattern: str = typer.Argument("*", help="Shell-style pattern of criterion names."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metadata as JSON."),
+) -> None:
     """List the registered criteria (what `evaluate --criteria` and the report choose from)."""
+    import json
+    from dataclasses import asdict
+
     from naslens.criteria import DEFAULT_CRITERIA, list_criteria
 
-    table = Table("name", "short", "needs K", "range", "higher is better", "default", "description")
-    for name, i in list_criteria(pattern).items():
-        table.add_row(
-            *(
-                escape(str(c))
-                for c in (
-                    name,
-                    i.short,
-                    "yes" if i.needs_k else "no",
-                    f"[{i.range[0]:g}, {i.range[1]:g}]",
-                    i.higher_is_better,
-                    "yes" if name in DEFAULT_CRITERIA else "no",
-                    i.description,
-                )
-            )
+    found = list_criteria(pattern)
+    if as_json:
+        print(json.dumps([{**asdict(i), "default": n in DEFAULT_CRITERIA} for n, i in found.items()], indent=2))
+        return
+    table = _literal_table("name", "short", "needs K", "range", "higher is better", "default", "description")
+    for name, i in found.items():
+        _literal_row(
+            table,
+            name,
+            i.short,
+            "yes" if i.needs_k else "no",
+            f"[{i.range[0]:g}, {i.range[1]:g}]",
+            i.higher_is_better,
+            "yes" if name in DEFAULT_CRITERIA else "no",
+            i.description,
         )
     console.print(table)
 
 
 @app.command("spaces")
 def spaces_cmd(
-    as_json: bool = typer.Option(False, "--json", help="print the SpaceInfo records as JSON"),
+    as_json: bool = typer.Option(False, "--json", help="Print the SpaceInfo records as JSON."),
 ) -> None:
     """List the registered search spaces with their capabilities (SpaceInfo)."""
     import json
-
-    from rich.table import Table
 
     from naslens.spaces import list_spaces
 
@@ -306,10 +353,13 @@ def spaces_cmd(
     if as_json:
         print(json.dumps({n: i.summary() for n, i in infos.items()}, indent=2))
         return
-    table = Table("space", "size", "classes", "positions", "datasets", "cost columns", "supernet", "description")
+    table = _literal_table(
+        "space", "size", "classes", "positions", "datasets", "cost columns", "supernet", "description"
+    )
     for name, i in infos.items():
         card = sorted(set(i.cardinalities))
-        table.add_row(
+        _literal_row(
+            table,
             name,
             "not enumerable" if i.size is None else f"{i.size:,}",
             "-" if not i.has_isomorphism else (f"{i.num_classes:,}" if i.num_classes else "yes"),
@@ -324,10 +374,11 @@ def spaces_cmd(
 
 def _mount_subcommands() -> None:
     """Command groups living in their own modules (each a thin shell over its Python API)."""
-    from naslens import cli_bench, cli_oneshot, cli_predictor, cli_report, cli_score
+    from naslens import cli_bench, cli_export, cli_oneshot, cli_predictor, cli_report, cli_score
 
     app.command("score")(cli_score.score)
     app.command("report")(cli_report.report)
+    app.command("export")(cli_export.export)
     app.add_typer(cli_oneshot.app, name="oneshot")
     app.add_typer(cli_bench.app, name="bench")
     app.add_typer(cli_predictor.app, name="predictor")

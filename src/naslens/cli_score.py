@@ -75,9 +75,30 @@ def parse_net(spec: str | None) -> dict[str, Any]:
         raise ScoreOptionError(str(e)) from None
 
 
-def _check_ensembles(specs: list[str], proxies: list[str]) -> None:
+def parse_ensemble_options(values: list[str]) -> list[str]:
+    """The ensemble specs of the ``--ensemble`` options, in the syntax of ``evaluate -e`` (one option may hold
+    several, comma-separated: ``hybrid:zen+flops,vote:synflow,nwot,snip``), as written (not yet canonical).
+
+    Raises:
+        ScoreOptionError: an item that is a plain estimator name, not an ensemble spec.
+        EnsembleSpecError: an unreadable spec.
+    """
+    from naslens.estimators.ensemble import SPEC_HELP, is_ensemble_spec, split_estimators
+
+    out: list[str] = []
+    for value in values:
+        for item in split_estimators(value, canonical=False):
+            if not is_ensemble_spec(item):
+                raise ScoreOptionError(f"--ensemble {value}: {item!r} is not an ensemble spec; write {SPEC_HELP}")
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def _check_ensembles(specs: list[str], proxies: list[str]) -> list[str]:
+    """Check every member of every spec; returns the specs under their canonical (stored) names."""
     from naslens.estimators.base import ESTIMATORS, load_builtin_estimators
-    from naslens.estimators.ensemble import parse_ensemble
+    from naslens.estimators.ensemble import ensemble_name, parse_ensemble
     from naslens.estimators.zeroshot import PROXIES
 
     load_builtin_estimators()
@@ -88,6 +109,7 @@ def _check_ensembles(specs: list[str], proxies: list[str]) -> None:
                 raise ScoreOptionError(f"--ensemble {spec}: member {m!r} is a proxy: add it to --proxies")
             if m not in PROXIES and m not in ESTIMATORS:
                 raise ScoreOptionError(f"--ensemble {spec}: unknown member {m!r}")
+    return list(dict.fromkeys(ensemble_name(s) for s in specs))
 
 
 def _check_store_path(store: Path) -> None:
@@ -123,7 +145,11 @@ def score(
     ntk_samples: int = typer.Option(
         8, min=2, help="inputs of the proxies of the NTK pass (ntk, ntk_sumlogits; x outputs = NTK size)"
     ),
-    ensemble: list[str] = typer.Option([], help="also store an ensemble, e.g. hybrid:zen+flops, vote:synflow,nwot"),
+    ensemble: list[str] = typer.Option(
+        [],
+        help="also store an ensemble (repeatable): hybrid:zen+flops, hybrid:synflow*2+params, vote:synflow+nwot+snip "
+        "(or vote:synflow,nwot,snip); the same spec selects it in `naslens evaluate -e ... --store`",
+    ),
     data_dir: Path | None = typer.Option(None, help="shared data folder (default $NASLENS_DATA or ../shared/data)"),
     device: str = typer.Option("auto", help="auto | cpu | cuda"),
     checkpoint: Path | None = typer.Option(
@@ -167,7 +193,7 @@ def score(
             checkpoint=None if checkpoint is None else str(checkpoint),
         )
         chosen = select_archs(sp, archs=archs, subset=subset, sample=sample, seed=seed)
-        _check_ensembles(ensemble, names)
+        ensemble = _check_ensembles(parse_ensemble_options(ensemble), names)
         if ensemble and checkpoint is not None:
             raise ScoreOptionError(
                 "--ensemble cannot be combined with --checkpoint (its members would mix checkpoints)"

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from naslens.benchmarks.csv_loader import is_plain_csv_header, load_plain_csv
 from naslens.benchmarks.ground_truth import FORMAT, GroundTruth, GroundTruthError
 from naslens.benchmarks.nb201_loaders import load_naslib_zc, load_nb201_12ep, load_nb201_200ep, load_nb201_naswot
 from naslens.benchmarks.nb_macro_loader import load_nb_macro
@@ -36,7 +37,9 @@ def available() -> list[str]:
 
 
 def load_ground_truth(spec: str | os.PathLike[str], data: str | os.PathLike[str] | None = None) -> GroundTruth:
-    """Load a ground truth by name (see :func:`available`) or from a file, detecting its format.
+    """Load a ground truth by name (see :func:`available`) or from a file, detecting its format: naslens' JSON, the
+    benchmark files of the shared data folder, or a hand-written CSV (``space,arch,accuracy[,dataset][,metric…]``;
+    see :mod:`naslens.benchmarks.csv_loader`).
 
     Example:
         >>> gt = load_ground_truth("nb201-200ep")              # doctest: +SKIP
@@ -80,12 +83,21 @@ def _load_file(p: Path) -> GroundTruth:
             raise GroundTruthError(f"{p}: not valid JSON ({e})") from e
         raise GroundTruthError(f"{p}: JSON of an unknown ground-truth format")
     if p.suffix == ".csv":
-        header = p.open().readline()
+        try:
+            with p.open(encoding="utf-8-sig") as f:
+                header = f.readline()
+        except UnicodeDecodeError as e:
+            raise GroundTruthError(f"{p}: not UTF-8 text ({e.reason} at byte {e.start})") from None
         if "CIFAR10TestAccuracy200Epochs" in header:
             return load_nb201_200ep(p)
         if "cifar10-test" in header and "cellstr" in header:
             return load_nb201_12ep(p)
         if "test_top1" in header:
             return load_nb201_naswot(p)
-        raise GroundTruthError(f"{p}: CSV of an unknown ground-truth format (header: {header.strip()[:200]})")
+        if not header.strip() or is_plain_csv_header(header):  # an empty file: the plain loader says what is missing
+            return load_plain_csv(p)
+        raise GroundTruthError(
+            f"{p}: CSV of an unknown ground-truth format (header: {header.strip()[:200]}); a hand-written ground "
+            "truth needs the header 'space,arch,accuracy' (see README, 'Bring your own ground truth')"
+        )
     raise GroundTruthError(f"{p}: unknown ground-truth file type (expected .json or .csv)")

@@ -4,8 +4,13 @@ Members are any registered estimators (zero-shot proxies, ``flops``, ``params``,
 oriented by its ``higher_is_better`` before combining, so every ensemble score is higher-is-better. Member scores
 are computed with the run's context or, when ``store`` is given, read from a :class:`~naslens.store.ScoreStore`.
 
-Specs accepted on the command line: ``hybrid:zen+flops``, ``hybrid:synflow*2+params`` (weights),
-``vote:synflow,jacob_cov,snip`` (``+`` or ``,`` separate members).
+One spec syntax everywhere (``naslens score --ensemble``, ``naslens evaluate -e``, Python): ``KIND:MEMBERS`` with
+``KIND`` ``vote`` or ``hybrid`` and members separated by ``+`` (``hybrid:zen+flops``, ``vote:synflow+jacob_cov+snip``),
+optionally weighted (``hybrid:synflow*2+params``). Commas also separate members (``vote:synflow,jacob_cov,snip``):
+in a comma-separated estimator list (:func:`split_estimators`) a spec written with ``+`` ends at the next comma,
+while a spec written with commas takes every following item up to the next ensemble spec, so put it last
+(``params,flops,vote:synflow,jacob_cov,snip``). Every spec is stored and looked up under its canonical name
+(:func:`ensemble_name`: members joined by ``+``, aliases resolved), so both spellings name the same ensemble.
 """
 
 from __future__ import annotations
@@ -16,31 +21,112 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 
-from naslens.estimators.base import REQUIRED, EstimatorInfo, Scores, add_estimator, create_estimator
+from naslens.estimators.base import (
+    ESTIMATORS,
+    REQUIRED,
+    EstimatorConfigError,
+    EstimatorInfo,
+    Scores,
+    add_estimator,
+    create_estimator,
+    load_builtin_estimators,
+)
 from naslens.types import ScoringContext
 
 DEFAULT_VOTE = ("synflow", "jacob_cov", "snip")
 """The experts of the original vote ensemble (Abdelfattah et al., 2021)."""
+ENSEMBLE_KINDS = ("vote", "hybrid")
+"""The ``KIND`` of an ensemble spec ``KIND:MEMBERS``."""
+SPEC_HELP = "'hybrid:zen+flops', 'hybrid:synflow*2+params' or 'vote:a+b+c' (or 'vote:a,b,c')"
+
+
+class EnsembleSpecError(EstimatorConfigError):
+    """An ensemble spec that cannot be read (unknown kind, empty or duplicate member, bad weight)."""
 
 
 def parse_ensemble(spec: str) -> tuple[str, list[str], list[float]]:
-    """``"hybrid:zen*2+flops"`` → ``("hybrid", ["zen", "flops"], [2.0, 1.0])``."""
+    """``"hybrid:zen*2+flops"`` → ``("hybrid", ["zen", "flops"], [2.0, 1.0])`` (``+`` or ``,`` separate members).
+
+    Raises:
+        EnsembleSpecError: not ``vote:``/``hybrid:`` followed by members, an empty or duplicate member, a bad weight.
+    """
     kind, sep, body = spec.partition(":")
-    if kind not in ("vote", "hybrid") or not sep or not body.strip():
-        raise ValueError(f"ensemble spec must look like 'hybrid:zen+flops' or 'vote:a,b,c', got {spec!r}")
+    kind = kind.strip()
+    if kind not in ENSEMBLE_KINDS or not sep or not body.strip():
+        raise EnsembleSpecError(f"ensemble spec must look like {SPEC_HELP}, got {spec!r}")
     members, weights = [], []
     for part in body.replace(",", "+").split("+"):
         name, star, w = part.strip().partition("*")
+        name = name.strip()
         if not name:
-            raise ValueError(f"empty member in ensemble spec {spec!r}")
+            raise EnsembleSpecError(f"empty member in ensemble spec {spec!r}")
         try:
-            weights.append(float(w) if star else 1.0)
+            weight = float(w) if star else 1.0
         except ValueError:
-            raise ValueError(f"bad weight {w!r} in ensemble spec {spec!r}") from None
+            raise EnsembleSpecError(f"bad weight {w!r} in ensemble spec {spec!r}") from None
+        if not np.isfinite(weight):
+            raise EnsembleSpecError(f"weight {w!r} in ensemble spec {spec!r} is not a finite number")
+        weights.append(weight)
         members.append(name)
     if len(set(members)) != len(members):
-        raise ValueError(f"duplicate members in {spec!r}")
+        raise EnsembleSpecError(f"duplicate members in {spec!r}")
     return kind, members, weights
+
+
+def _join(members: Sequence[str], weights: Sequence[float]) -> str:
+    """``["zen", "flops"], [2.0, 1.0]`` → ``"zen*2+flops"`` (the member part of an ensemble's name)."""
+    return "+".join(m if w == 1.0 else f"{m}*{w:g}" for m, w in zip(members, weights, strict=True))
+
+
+def is_ensemble_spec(text: str) -> bool:
+    """Whether ``text`` is written as an ensemble spec (``KIND:…``) rather than an estimator name.
+
+    Example:
+        >>> is_ensemble_spec("vote:synflow+snip"), is_ensemble_spec("synflow")
+        (True, False)
+    """
+    return ":" in text
+
+
+def split_estimators(text: str, *, canonical: bool = True) -> list[str]:
+    """Split a comma-separated list of estimator names and ensemble specs, keeping every spec whole.
+
+    A spec written with ``+`` ends at the next comma; a spec written with commas (``vote:a,b,c``) takes every
+    following item up to the next ensemble spec, so a plain estimator after it must come first or be written
+    before it. With ``canonical`` (default) specs come back under their stored names (:func:`ensemble_name`).
+
+    Example:
+        >>> split_estimators("params, flops,vote:synflow,jacob_cov,snip", canonical=False)
+        ['params', 'flops', 'vote:synflow+jacob_cov+snip']
+        >>> split_estimators("hybrid:zen*2+flops,params,vote:a,b", canonical=False)
+        ['hybrid:zen*2+flops', 'params', 'vote:a+b']
+
+    Raises:
+        EnsembleSpecError: an item with ``:`` that is not an ensemble spec.
+    """
+    items: list[str] = []
+    collecting: list[str] | None = None  # a comma-written spec still taking members
+    for raw in text.split(","):
+        part = raw.strip()
+        if not part:
+            continue
+        if is_ensemble_spec(part):
+            if collecting is not None:
+                items.append("+".join(collecting))
+                collecting = None
+            kind, members, weights = parse_ensemble(part)  # the kind and the first members are checked here
+            written = f"{kind}:{_join(members, weights)}"
+            if "+" in part.partition(":")[2]:
+                items.append(written)
+            else:
+                collecting = [written]
+        elif collecting is not None:
+            collecting.append(part)
+        else:
+            items.append(part)
+    if collecting is not None:
+        items.append("+".join(collecting))
+    return [ensemble_name(i) if canonical and is_ensemble_spec(i) else i for i in items]
 
 
 def oriented(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
@@ -127,8 +213,7 @@ class _Ensemble:
 
     @property
     def name(self) -> str:
-        parts = [m if w == 1.0 else f"{m}*{w:g}" for m, w in zip(self.members, self.weights, strict=True)]
-        return f"{self.kind}:{'+'.join(parts)}"
+        return f"{self.kind}:{_join(self.members, self.weights)}"
 
     def config(self) -> dict[str, Any]:
         return {
@@ -205,14 +290,36 @@ add_estimator(
 )
 
 
-def ensemble_name(spec: str) -> str:
-    """The stored estimator name of an ensemble spec (``hybrid:zen+flops`` → its estimator's name); a plain name is
-    returned unchanged."""
-    if ":" not in spec:
-        return spec
+def _canonical_member(name: str) -> str:
+    """The registered name behind a member's alias (``relu_logdet`` → ``nwot``); unknown names unchanged."""
+    load_builtin_estimators(until=name)
+    return ESTIMATORS.canonical(name) if name in ESTIMATORS else name
+
+
+def canonical_ensemble(spec: str) -> tuple[str, list[str], list[float]]:
+    """:func:`parse_ensemble` with member aliases resolved to registered names (what is computed and stored)."""
     kind, members, weights = parse_ensemble(spec)
+    members = [_canonical_member(m) for m in members]
+    if len(set(members)) != len(members):
+        raise EnsembleSpecError(f"duplicate members in {spec!r} (after resolving aliases: {members})")
+    return kind, members, weights
+
+
+def ensemble_name(spec: str) -> str:
+    """The stored estimator name of an ensemble spec (``vote:a,b,c`` and ``vote:a+b+c`` → ``vote:a+b+c``; member
+    aliases resolved); a plain name is returned unchanged.
+
+    Raises:
+        EnsembleSpecError: an unreadable spec, or fewer than two members.
+    """
+    if not is_ensemble_spec(spec):
+        return spec
+    kind, members, weights = canonical_ensemble(spec)
     cls = HybridEstimator if kind == "hybrid" else VoteEstimator
-    return cls(members, weights).name
+    try:
+        return cls(members, weights).name
+    except ValueError as e:
+        raise EnsembleSpecError(f"ensemble spec {spec!r}: {e}") from None
 
 
 def store_ensemble(
@@ -224,7 +331,7 @@ def store_ensemble(
     other member (``flops``, ``params``) is computed with ``context`` and appended first, so the ensemble and its
     members stay reproducible from the store alone.
     """
-    kind, members, weights = parse_ensemble(spec)
+    kind, members, weights = canonical_ensemble(spec)
     seed = context.seed
     for m in members:
         if m not in stored:
