@@ -112,11 +112,9 @@ def test_spaces_without_isomorphism_or_enumeration_refuse_clearly() -> None:
 
 
 def test_a_long_inline_list_is_not_taken_for_a_file_name() -> None:
-    from naslens.spaces import get_space
-
-    nb201 = get_space("nb201")
+    nb201 = NB201
     keys = [nb201.key(a) for a in nb201.enumerate()[:20]]
     text = ";".join(keys)
     assert len(text) > 255  # longer than a file name may be (the OS raises "File name too long" on is_file)
     assert [nb201.key(a) for a in select_archs(nb201, archs=text)] == keys
-    assert [nb201.key(a) for a in select_archs(nb201, archs=keys[0] * 1)] == keys[:1]
+    assert [nb201.key(a) for a in select_archs(nb201, archs=keys[0])] == keys[:1]
