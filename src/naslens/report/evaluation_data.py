@@ -84,8 +84,17 @@ class EvaluationData:
             f"Ground truth: {p.get('metric', '?')} (dataset {p.get('dataset', '?')}, split {p.get('split', '?')}, "
             f"{p.get('epochs', '?')} epochs, seeds: {p.get('seed_aggregation', '?')}; file sha256 {sha[:12] or '?'}…)"
             f" · space {self.meta.get('space', '?')} · subset {self.meta.get('subset', '?')} "
-            f"({len(self.frame)} architectures)"
+            f"({len(self.frame)} architectures{self._coverage_label()})"
         )
+
+    def _coverage_label(self) -> str:
+        """``; criteria over the common M = …`` when the criteria are over fewer rows than the frame holds."""
+        cov = self.meta.get("coverage") or {}
+        if cov.get("mode") == "common" and cov.get("M") is not None and cov.get("M") != len(self.frame):
+            return f"; criteria over the M = {cov['M']} every estimator has a finite score for"
+        if cov.get("mode") == "each":
+            return "; criteria over each estimator's own scored architectures"
+        return ""
 
 
 def _load_json(path: Path) -> dict[str, Any]:
@@ -182,4 +191,24 @@ def load_evaluation(path: str | os.PathLike[str]) -> EvaluationData:
         result_key[col] = key
     if not orientation:
         raise ReportError(f"{csv} has no estimator score column (columns: {list(frame.columns)})")
+    notes.extend(_evaluation_notes(meta))
     return EvaluationData(folder, meta, frame, orientation, result_key, runs, notes)
+
+
+def _evaluation_notes(meta: dict[str, Any]) -> list[str]:
+    """What ``naslens evaluate`` warned about and left out, for the page: its warnings (scores of another
+    dataset), ground-truth rows without a value, and rows the criteria are not over (coverage)."""
+    notes = [f"warning: {w}" for w in meta.get("warnings") or []]
+    left = (meta.get("ground_truth") or {}).get("left_out")
+    if isinstance(left, dict) and left.get("n"):
+        notes.append(f"{left['n']} architectures left out of the ground truth: {left.get('reason', '')}")
+    cov = meta.get("coverage") or {}
+    lacking = {k: v for k, v in (cov.get("lacking") or {}).items() if isinstance(v, dict) and any(v.values())}
+    if cov.get("mode") == "common" and lacking:
+        notes.append(
+            f"criteria are over the common set: M = {cov.get('M')} of {cov.get('n_rows')} rows, where every "
+            "estimator has a finite score; per-architecture analyses use each estimator's own scored rows"
+        )
+    for label, v in lacking.items():
+        notes.append(f"{label} lacked {v.get('not_scored', 0)} rows not scored and {v.get('failed', 0)} failed")
+    return notes
