@@ -16,7 +16,7 @@ from naslens.types import RunId
 
 SET_CRITERIA = ("precision_at_top", "precision_at_bottom", "best_ranking", "worst_ranking")
 SHORT = {"precision_at_top": "P@top", "precision_at_bottom": "P@bottom", "best_ranking": "BR", "worst_ranking": "WR"}
-STATUSES = ("ok", "nan", "inf", "failed")
+STATUSES = ("ok", "nan", "inf", "failed", "not_scored")
 
 
 def _number(value: Any) -> float:
