@@ -103,6 +103,14 @@ def _parse_items(
     return archs
 
 
+def _is_file(text: str) -> bool:
+    """Whether ``text`` names an existing file (``False`` for what cannot be a path: too long, a NUL byte)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def candidates(space: Any, archs: str | os.PathLike[str] | Sequence[Any] | None) -> list[Any] | None:
     """The explicitly given architectures (``None``: the whole space)."""
     if archs is None:
@@ -119,7 +127,7 @@ def candidates(space: Any, archs: str | os.PathLike[str] | Sequence[Any] | None)
                     f"--archs {archs}: that ground truth is for space {gt.space!r}, not {space.name!r}"
                 )
             return [space.parse(k) for k in gt.keys]
-        if Path(archs).is_file() or (os.sep in archs and ";" not in archs):
+        if _is_file(archs) or (os.sep in archs and ";" not in archs):
             return read_arch_file(space, archs)
         return _inline(space, archs)
     out = [a if not isinstance(a, str) else space.parse(a) for a in archs]

@@ -10,13 +10,22 @@ Specs accepted on the command line: ``hybrid:zen+flops``, ``hybrid:synflow*2+par
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from scipy.stats import rankdata
 
-from naslens.estimators.base import REQUIRED, EstimatorInfo, Scores, add_estimator, create_estimator
+from naslens.estimators.base import (
+    REQUIRED,
+    EstimatorConfigError,
+    EstimatorInfo,
+    Scores,
+    add_estimator,
+    create_estimator,
+)
 from naslens.types import ScoringContext
 
 DEFAULT_VOTE = ("synflow", "jacob_cov", "snip")
@@ -24,23 +33,58 @@ DEFAULT_VOTE = ("synflow", "jacob_cov", "snip")
 
 
 def parse_ensemble(spec: str) -> tuple[str, list[str], list[float]]:
-    """``"hybrid:zen*2+flops"`` → ``("hybrid", ["zen", "flops"], [2.0, 1.0])``."""
+    """``"hybrid:zen*2+flops"`` → ``("hybrid", ["zen", "flops"], [2.0, 1.0])``; spaces around names and weights
+    are ignored, and ``+`` or ``,`` separate members.
+
+    Raises:
+        EstimatorConfigError: (a ``ValueError``) not ``vote:``/``hybrid:`` members, an empty or duplicate member, a
+            weight that is not a finite number; the message quotes the spec.
+
+    Example:
+        >>> parse_ensemble("vote: synflow, jacob_cov, snip")
+        ('vote', ['synflow', 'jacob_cov', 'snip'], [1.0, 1.0, 1.0])
+    """
     kind, sep, body = spec.partition(":")
+    kind = kind.strip()
     if kind not in ("vote", "hybrid") or not sep or not body.strip():
-        raise ValueError(f"ensemble spec must look like 'hybrid:zen+flops' or 'vote:a,b,c', got {spec!r}")
+        raise EstimatorConfigError(f"ensemble spec must look like 'hybrid:zen+flops' or 'vote:a,b,c', got {spec!r}")
     members, weights = [], []
-    for part in body.replace(",", "+").split("+"):
-        name, star, w = part.strip().partition("*")
+    for part in _member_parts(body):
+        name, star, w = (t.strip() for t in part.partition("*"))
         if not name:
-            raise ValueError(f"empty member in ensemble spec {spec!r}")
+            raise EstimatorConfigError(f"empty member in ensemble spec {spec!r}")
         try:
-            weights.append(float(w) if star else 1.0)
+            weight = float(w) if star else 1.0
         except ValueError:
-            raise ValueError(f"bad weight {w!r} in ensemble spec {spec!r}") from None
+            weight = math.nan
+        if not math.isfinite(weight):
+            raise EstimatorConfigError(f"bad weight {w!r} of {name!r} in ensemble spec {spec!r}: give a finite number")
+        weights.append(weight)
         members.append(name)
     if len(set(members)) != len(members):
-        raise ValueError(f"duplicate members in {spec!r}")
+        raise EstimatorConfigError(f"duplicate members in ensemble spec {spec!r}")
     return kind, members, weights
+
+
+_OPEN_EXPONENT = re.compile(r"\*\s*[-+]?(\d+\.?\d*|\.\d+)[eE]\s*$")
+"""The end of a member whose weight was cut at the ``+`` of its exponent (``zen*1e`` of ``zen*1e+06``)."""
+
+
+def _member_parts(body: str) -> list[str]:
+    """``body`` split at ``+`` and ``,``, except a ``+`` that signs a weight's exponent (``zen*2.5e+06+flops``)."""
+    parts: list[str] = []
+    for piece in body.replace(",", "+").split("+"):
+        if parts and _OPEN_EXPONENT.search(parts[-1]):
+            parts[-1] += "+" + piece
+        else:
+            parts.append(piece)
+    return parts
+
+
+def _weight_text(w: float) -> str:
+    """The shortest text of ``w`` that reads back exactly (``2`` rather than ``2.0``, as names always had it)."""
+    short = f"{w:g}"
+    return short if float(short) == w else repr(w)
 
 
 def oriented(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
@@ -127,7 +171,7 @@ class _Ensemble:
 
     @property
     def name(self) -> str:
-        parts = [m if w == 1.0 else f"{m}*{w:g}" for m, w in zip(self.members, self.weights, strict=True)]
+        parts = [m if w == 1.0 else f"{m}*{_weight_text(w)}" for m, w in zip(self.members, self.weights, strict=True)]
         return f"{self.kind}:{'+'.join(parts)}"
 
     def config(self) -> dict[str, Any]:
