@@ -7,6 +7,7 @@ a build folder) and ``train`` (one architecture, epoch by epoch).
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -206,14 +207,22 @@ def train(
         console.print(f"epoch {r.epoch}: loss {r.train_loss:.4f}", highlight=False)
 
     try:
+        if json_out is not None and (json_out.is_dir() or not json_out.parent.is_dir()):
+            why = "is a folder" if json_out.is_dir() else "its folder does not exist"
+            raise ValueError(f"--json {json_out}: {why}")
         rec = Recipe.from_yaml(recipe)
         res = train_architecture(arch, rec, seed, space=space, device=device, on_epoch=on_epoch)
     except _errors() as e:
         raise _fail(e) from e
     Console().print(table)
     Console().print(f"{res.arch} seed {seed}: test {res.test_acc:.2f}%, {res.params} params, {res.seconds:.1f} s")
-    if json_out is not None:
-        json_out.write_text(json.dumps(res.to_dict(), indent=2) + "\n")
+    if json_out is not None:  # written whole or not at all: a temporary file, then a rename
+        tmp = json_out.with_name(f".{json_out.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(res.to_dict(), indent=2) + "\n")
+            os.replace(tmp, json_out)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 guard_app(app, "naslens bench")  # user errors: one line on stderr, exit 2 (naslens.cli_errors)

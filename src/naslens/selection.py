@@ -104,10 +104,10 @@ def _parse_items(
 
 
 def _is_file(text: str) -> bool:
-    """``text`` names an existing file (an inline list longer than the OS allows for a path name is not one)."""
+    """Whether ``text`` names an existing file (``False`` for what cannot be a path: too long, a NUL byte)."""
     try:
         return Path(text).is_file()
-    except OSError:  # e.g. "File name too long"
+    except (OSError, ValueError):
         return False
 
 
@@ -127,7 +127,7 @@ def candidates(space: Any, archs: str | os.PathLike[str] | Sequence[Any] | None)
                     f"--archs {archs}: that ground truth is for space {gt.space!r}, not {space.name!r}"
                 )
             return [space.parse(k) for k in gt.keys]
-        if ";" not in archs and (_is_file(archs) or os.sep in archs):
+        if _is_file(archs) or (os.sep in archs and ";" not in archs):
             return read_arch_file(space, archs)
         return _inline(space, archs)
     out = [a if not isinstance(a, str) else space.parse(a) for a in archs]

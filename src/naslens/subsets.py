@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from naslens.selection import SelectionError
 from naslens.types import SpaceCapabilityError
 
 SUBSETS = ("all", "deiso", "deiso-mean", "deiso-gtmean")
@@ -66,11 +67,11 @@ def plan_subset(space: Any, keys: Sequence[str], subset: str) -> SubsetPlan:
     """Plan the rows of an evaluation over ``keys`` (architectures with ground truth), in the space's order.
 
     Raises:
-        ValueError: unknown subset name.
+        SelectionError: unknown subset name (a ``ValueError``).
         SpaceCapabilityError: a de-isomorphic subset on a space without isomorphism classes.
     """
     if subset not in SUBSETS:
-        raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
+        raise SelectionError(f"subset must be one of {', '.join(SUBSETS)}, got {subset!r}")
     info = space.info
     if subset != "all" and not info.has_isomorphism:
         raise SpaceCapabilityError(

@@ -59,7 +59,11 @@ def load_ground_truth(spec: str | os.PathLike[str], data: str | os.PathLike[str]
             )
         return loader(path)
     p = Path(s)
-    if not p.exists():
+    try:
+        exists = p.exists()
+    except (OSError, ValueError):  # what cannot be a path (too long a name, a NUL byte) is no file either
+        exists = False
+    if not exists:
         raise GroundTruthError(f"{s!r} is neither a known ground truth ({', '.join(available())}) nor an existing file")
     return _load_file(p)
 

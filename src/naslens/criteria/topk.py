@@ -112,7 +112,7 @@ def parse_k(text: str) -> KValue:
             value = float(lowered)
         else:
             value = int(lowered)
-    except (ValueError, ZeroDivisionError) as exc:
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:  # OverflowError: e.g. '1e400%'
         raise ValueError(f"cannot parse k from {text!r}: expected e.g. '0.05', '5%', '50' or 'n=50'") from exc
     try:
         return _classify(value)

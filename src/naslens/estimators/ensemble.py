@@ -15,6 +15,7 @@ while a spec written with commas takes every following item up to the next ensem
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,7 +56,7 @@ def parse_ensemble(spec: str) -> tuple[str, list[str], list[float]]:
     if kind not in ENSEMBLE_KINDS or not sep or not body.strip():
         raise EnsembleSpecError(f"ensemble spec must look like {SPEC_HELP}, got {spec!r}")
     members, weights = [], []
-    for part in body.replace(",", "+").split("+"):
+    for part in _member_parts(body):
         name, star, w = part.strip().partition("*")
         name = name.strip()
         if not name:
@@ -75,7 +76,28 @@ def parse_ensemble(spec: str) -> tuple[str, list[str], list[float]]:
 
 def _join(members: Sequence[str], weights: Sequence[float]) -> str:
     """``["zen", "flops"], [2.0, 1.0]`` → ``"zen*2+flops"`` (the member part of an ensemble's name)."""
-    return "+".join(m if w == 1.0 else f"{m}*{w:g}" for m, w in zip(members, weights, strict=True))
+    return "+".join(m if w == 1.0 else f"{m}*{_weight_text(w)}" for m, w in zip(members, weights, strict=True))
+
+
+_OPEN_EXPONENT = re.compile(r"\*\s*[-+]?(\d+\.?\d*|\.\d+)[eE]\s*$")
+"""The end of a member whose weight was cut at the ``+`` of its exponent (``zen*1e`` of ``zen*1e+06``)."""
+
+
+def _member_parts(body: str) -> list[str]:
+    """``body`` split at ``+`` and ``,``, except a ``+`` that signs a weight's exponent (``zen*2.5e+06+flops``)."""
+    parts: list[str] = []
+    for piece in body.replace(",", "+").split("+"):
+        if parts and _OPEN_EXPONENT.search(parts[-1]):
+            parts[-1] += "+" + piece
+        else:
+            parts.append(piece)
+    return parts
+
+
+def _weight_text(w: float) -> str:
+    """The shortest text of ``w`` that reads back exactly (``2`` rather than ``2.0``, as names always had it)."""
+    short = f"{w:g}"
+    return short if float(short) == w else repr(w)
 
 
 def is_ensemble_spec(text: str) -> bool:

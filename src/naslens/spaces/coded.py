@@ -19,6 +19,14 @@ import numpy as np
 from naslens.types import ArchFormatError, NetConfigError, SpaceCapabilityError, SpaceInfo
 
 
+def _as_code(value: Any) -> int:
+    """``value`` as an int code: an integer, an integral float (``2.0``) or digits; ``2.5``, NaN, inf are refused."""
+    code = int(value)
+    if not isinstance(value, (str, bytes)) and code != value:
+        raise ValueError(f"not an integer: {value!r}")
+    return code
+
+
 class CodedSpace:
     """Base class; see the module docstring. Subclasses set ``info``, ``dataset_configs`` and ``net_defaults``."""
 
@@ -67,12 +75,13 @@ class CodedSpace:
     def __repr__(self) -> str:
         return f"<space {self.name}>"
 
-    def check_codes(self, codes: Sequence[int]) -> tuple[int, ...]:
-        """``codes`` as a tuple of ints, checked against the per-position cardinalities."""
+    def check_codes(self, codes: Sequence[Any]) -> tuple[int, ...]:
+        """``codes`` as a tuple of ints (integers, integral floats or digit strings), checked against the
+        per-position cardinalities (an :class:`~naslens.types.ArchFormatError` otherwise)."""
         card = self.info.cardinalities
         try:
-            out = tuple(int(c) for c in codes)
-        except (TypeError, ValueError):
+            out = tuple(_as_code(c) for c in codes)
+        except (TypeError, ValueError, OverflowError):
             raise ArchFormatError(f"{self.name}: choice codes must be integers, got {codes!r}") from None
         if len(out) != len(card):
             raise ArchFormatError(f"{self.name}: expected {len(card)} choice codes, got {len(out)}: {codes!r}")

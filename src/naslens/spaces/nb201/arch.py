@@ -47,6 +47,18 @@ _OP_CODE = {op: i for i, op in enumerate(OPS)}
 _STRING_RE = re.compile(r"^\|(.+)\|\+\|(.+)\|\+\|(.+)\|$")
 
 
+def _int_codes(codes: object, what: str) -> list[int]:
+    """``codes`` as a list of ints (integers, integral floats or digit strings), or an ArchFormatError naming it."""
+    try:
+        items = list(codes)  # type: ignore[call-overload]
+        out = [int(c) for c in items]
+    except (TypeError, ValueError, OverflowError):
+        raise ArchFormatError(f"{what} must be a sequence of integers, got {codes!r}") from None
+    if any(not isinstance(c, (str, bytes)) and o != c for o, c in zip(out, items, strict=True)):
+        raise ArchFormatError(f"{what} must be integers, got {codes!r}")
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class NB201Arch:
     """One NB201 cell: the operation name on each edge, in benchmark string order (e01, e02, e12, e03, e13, e23).
@@ -77,7 +89,7 @@ class NB201Arch:
     @classmethod
     def from_codes(cls, codes: Sequence[int]) -> NB201Arch:
         """From benchmark op codes in string edge order (none=0 … avg_pool_3x3=4)."""
-        codes = [int(c) for c in codes]
+        codes = _int_codes(codes, "op codes")
         bad = [c for c in codes if not 0 <= c < len(OPS)]
         if bad:
             raise ArchFormatError(f"op codes must be in 0..{len(OPS) - 1}, got {bad}")
@@ -124,14 +136,14 @@ class NB201Arch:
                 codes = [int(p) for p in parts if p.strip()]
             except ValueError:
                 raise ArchFormatError(f"not a NASLib op-index tuple: {codes!r}") from None
-        codes = list(codes)
-        if len(codes) != NUM_EDGES:
-            raise ArchFormatError(f"a NASLib NB201 tuple has {NUM_EDGES} entries, got {len(codes)}: {codes!r}")
+        ints = _int_codes(codes, "a NASLib op-index tuple")
+        if len(ints) != NUM_EDGES:
+            raise ArchFormatError(f"a NASLib NB201 tuple has {NUM_EDGES} entries, got {len(ints)}: {codes!r}")
         ops = [""] * NUM_EDGES
-        for naslib_pos, code in enumerate(codes):
-            if not 0 <= int(code) < len(NASLIB_OPS):
+        for naslib_pos, code in enumerate(ints):
+            if not 0 <= code < len(NASLIB_OPS):
                 raise ArchFormatError(f"NASLib op codes must be in 0..{len(NASLIB_OPS) - 1}, got {code!r}")
-            ops[_NASLIB_FROM_STRING[naslib_pos]] = NASLIB_OPS[int(code)]
+            ops[_NASLIB_FROM_STRING[naslib_pos]] = NASLIB_OPS[code]
         return cls(tuple(ops))
 
     @classmethod

@@ -83,7 +83,7 @@ class NB201Space(CodedSpace):
 
     # ------------------------------------------------------------------ encodings
     def from_codes(self, codes: Sequence[int]) -> NB201Arch:
-        return NB201Arch.from_codes(codes)
+        return NB201Arch.from_codes(self.check_codes(codes))
 
     def to_codes(self, arch: NB201Arch) -> tuple[int, ...]:
         return arch.codes
@@ -106,13 +106,22 @@ class NB201Space(CodedSpace):
         if isinstance(text, str):
             t = text.strip()
             if t.isdigit():
-                return NB201Arch.from_index(int(t))
+                try:
+                    index = int(t)
+                except ValueError:  # digits int() does not read ('²'), or too many of them
+                    raise ArchFormatError(f"cannot parse {text!r} as an NB201 index (0..{SIZE - 1})") from None
+                return NB201Arch.from_index(index)
             if t.startswith("|"):
                 return NB201Arch.from_string(t)
             if t.startswith("("):
                 return NB201Arch.from_naslib(t)
             raise ArchFormatError(f"cannot parse {text!r} as an NB201 benchmark string, index or NASLib tuple")
-        return NB201Arch.from_naslib(text)
+        if not isinstance(text, Sequence | np.ndarray):
+            raise ArchFormatError(
+                f"cannot parse a {type(text).__name__} as an NB201 architecture: give a benchmark string, an index or "
+                "a NASLib tuple"
+            )
+        return NB201Arch.from_naslib(list(text))
 
     def key(self, arch: NB201Arch) -> str:
         """Stable store key: the benchmark string."""

@@ -88,9 +88,17 @@ class MacroSpace(CodedSpace):
             t = text.strip()
             if "," in t:
                 parts = [p.strip() for p in t.strip("()[]").split(",") if p.strip()]
-                return self.parse([int(p) if p.isdigit() else p for p in parts])
+                if any(p.isdigit() for p in parts):
+                    return MacroArch(self.check_codes(parts))
+                return MacroArch.from_ops(parts)
             return MacroArch.from_key(t)
-        items = list(text)
+        try:
+            items = list(text)
+        except TypeError:
+            raise ArchFormatError(
+                f"cannot parse a {type(text).__name__} as a NAS-Bench-Macro architecture: give the 8-digit key, "
+                "8 codes, 8 choice labels or an index"
+            ) from None
         if items and all(isinstance(o, str) for o in items):
             return MacroArch.from_ops(items)
         return self.from_codes(items)
