@@ -1,4 +1,4 @@
-"""Workers of ``naslens score --workers N`` die with their parent (``runner.worker_pool``).
+"""Workers of ``naslens score --workers N`` die with their parent (``naslens.workers.worker_pool``).
 
 A parent process runs the pool exactly as the runner does, with workers that each write their PID and then sleep
 (the first one disarms its parent-death signal, so that the watchdog fallback is tested too); the test kills or
@@ -28,7 +28,7 @@ PARENT = textwrap.dedent(
     import ctypes, json, os, sys, time
     from pathlib import Path
 
-    from naslens.estimators.zeroshot.runner import worker_pool
+    from naslens.workers import worker_pool
 
     def init(folder):
         # the first worker disarms its parent-death signal: only the watchdog thread can end it

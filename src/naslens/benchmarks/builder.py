@@ -21,12 +21,11 @@ import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import metadata
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from naslens.benchmarks.noise import seed_tau
 from naslens.benchmarks.recipe import Recipe
 from naslens.benchmarks.train import TrainResult, recipe_data, train_architecture
 from naslens.spaces import get_space
+from naslens.workers import worker_pool
 
 PLAN_FILE, LOG_FILE, GT_FILE, SPLIT_FILE = "build.json", "results.jsonl", "ground_truth.json", "data_split.json"
 
@@ -287,8 +287,7 @@ def _run_locked(
         finally:
             torch.set_num_threads(old)
         return finished
-    ctx = get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(threads,)) as ex:
+    with worker_pool(workers, initializer=_worker_init, initargs=(threads,)) as ex:  # workers die with this process
         queue = list(reversed(todo))
         running: set[Future[dict[str, Any]]] = set()
         while queue or running:

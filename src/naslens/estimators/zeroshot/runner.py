@@ -7,24 +7,16 @@ done and computes only the missing (architecture, proxy) pairs, with nothing dup
 reason. With a supernet checkpoint (``RunContext.checkpoint``) the scores are stored under its label and training
 seed.
 With ``workers > 1`` architectures are scored in worker processes (one torch thread each); at most ``2·workers``
-architectures are in flight, so memory stays bounded. Workers die with their parent (:func:`worker_pool`): killed
-with it, even by ``SIGKILL``, and terminated at once when it stops on an error, Ctrl-C or ``SIGTERM``.
+architectures are in flight, so memory stays bounded. Workers die with their parent
+(:func:`naslens.workers.worker_pool`): killed with it, even by ``SIGKILL``, and terminated at once when it stops on
+an error, Ctrl-C or ``SIGTERM``.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
-import ctypes
-import multiprocessing as mp
-import os
-import signal
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import FrameType
 from typing import Any
 
 import torch
@@ -41,96 +33,9 @@ from naslens.estimators.zeroshot.estimator import (
     score_network,
 )
 from naslens.estimators.zeroshot.fused import FusedScorer, ProxyOutcome
+from naslens.workers import worker_pool
 
 _WORKER: dict[str, Any] = {}
-
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-PARENT_POLL_S = 1.0
-"""How often a worker's watchdog thread checks that its parent is alive (the portable fallback)."""
-
-
-def _die_with_parent(parent: int) -> None:
-    """Make this (worker) process end when ``parent`` does.
-
-    On Linux the kernel sends ``SIGKILL`` when the parent dies (``prctl(PR_SET_PDEATHSIG)``; it fires when the
-    parent *thread* that started the worker ends, so pools are started from the thread that runs them). Everywhere,
-    a daemon thread checks ``os.getppid()`` every :data:`PARENT_POLL_S` seconds and exits the process once the
-    worker has been re-parented. Ctrl-C is ignored here: the terminal sends it to the whole process group, and the
-    parent decides (it terminates the pool).
-    """
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the death signal was armed
-        os._exit(1)
-    with contextlib.suppress(ValueError, OSError):
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="naslens-parent-watch", daemon=True).start()
-
-
-def _start_worker(parent: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
-    _die_with_parent(parent)
-    if initializer is not None:
-        initializer(*initargs)
-
-
-def _raise_system_exit(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
-
-
-@contextlib.contextmanager
-def worker_pool(
-    workers: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
-) -> Iterator[cf.ProcessPoolExecutor]:
-    """A spawn-context process pool whose workers never outlive this process.
-
-    Each worker arms a parent-death signal (Linux) and a watchdog thread (everywhere) before ``initializer``
-    runs, so killing this process — ``SIGKILL`` included — ends its workers within about a second. While the pool
-    is open, ``SIGTERM`` (when it has its default action and this is the main thread) becomes ``SystemExit(143)``;
-    on that, Ctrl-C or any other exception in the ``with`` body, queued tasks are cancelled and the workers are
-    terminated at once instead of finishing what they hold. A normal exit waits for the submitted tasks.
-    """
-    pool = cf.ProcessPoolExecutor(
-        workers,
-        mp_context=mp.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(os.getpid(), initializer, initargs),
-    )
-    previous: Any = None
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        previous = signal.signal(signal.SIGTERM, _raise_system_exit)
-    try:
-        yield pool
-    except BaseException:
-        _terminate(pool)
-        raise
-    else:
-        pool.shutdown(wait=True)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _terminate(pool: cf.ProcessPoolExecutor) -> None:
-    """Cancel what is queued and end the workers now (terminate, then kill what is still alive after 5 s)."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        with contextlib.suppress(OSError, ValueError):
-            p.terminate()
-    deadline = time.monotonic() + 5.0
-    for p in procs:
-        with contextlib.suppress(OSError, ValueError, AssertionError):
-            p.join(max(0.0, deadline - time.monotonic()))
-            if p.is_alive():
-                p.kill()
-                p.join(1.0)
 
 
 def _init_worker(space: Any, ctx: RunContext, options: dict[str, dict[str, Any]], threads: int) -> None:
