@@ -233,3 +233,21 @@ def test_report_reads_coverage_warnings_and_left_out(tmp_path: Path) -> None:
     assert "1 architectures left out of the ground truth" in notes
     assert "M = 20 of 39 rows" in notes and "p lacked 19 rows not scored and 0 failed" in notes
     assert "criteria over the M = 20" in data.gt_label()
+
+
+def test_a_fashion_mnist_supernet_against_cifar10_accuracies_is_warned_about(tmp_path: Path) -> None:
+    """The issue's case: one-shot scores (the supernet trains on Fashion-MNIST, stated by EstimatorInfo.dataset,
+    outside the configuration hash) judged against a CIFAR-10 ground truth."""
+    from naslens.estimators.oneshot.scoring import ScoreConfig, metric_info
+    from naslens.estimators.oneshot.train_config import TRAIN_DATASET
+
+    gt = _gt("nb201", 40, dataset="cifar10")
+    info = metric_info("acc", ScoreConfig())
+    assert info.dataset == TRAIN_DATASET == "fashion-mnist"
+    with ScoreStore(tmp_path / "st") as st:
+        rows = [(k, float(v), None, None) for k, v in gt.values["acc"].items()]
+        st.put_many("nb201", rows, info, {"estimator": "oneshot_acc", "train": {"sampler": "uniform"}}, seed=0)
+    ev = naslens.evaluate(ground_truth=gt, estimators=["oneshot_acc"], store=tmp_path / "st", ks=[0.1])
+    assert len(ev.warnings) == 1 and "'fashion-mnist'" in ev.warnings[0] and "'cifar10'" in ev.warnings[0]
+    fm = _gt("nb201", 40, dataset="fashion-mnist")
+    assert naslens.evaluate(ground_truth=fm, estimators=["oneshot_acc"], store=tmp_path / "st", ks=[0.1]).warnings == []

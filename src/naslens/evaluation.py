@@ -327,7 +327,9 @@ def evaluate(
     extra, network = _row_table(sp, plan, context)
     note = network_note(sp, gt, col, context)
     gt_dataset = ground_truth_dataset(sp, gt, col)
-    warnings = dataset_warnings(gt_dataset, {label: sc.config for label, (_, sc) in labelled})
+    warnings = dataset_warnings(  # the configuration's datasets and the one the estimator itself fixes (info)
+        gt_dataset, {label: {"config": sc.config, "dataset": sc.info.dataset} for label, (_, sc) in labelled}
+    )
     ev = Evaluation(
         space=sp.name,
         subset=subset,

@@ -164,6 +164,9 @@ class EstimatorInfo:
         bn_mode: BatchNorm mode while scoring (:data:`BN_MODES`).
         precision: floating-point precision of the computation (``float32``, ``float64``, ``n/a``).
         description: one line (may hold a formula with ``[…]``; printed literally).
+        dataset: the images the scores were computed or trained on, when the estimator itself fixes them (a
+            supernet trained on Fashion-MNIST); empty when its configuration says (``data``/``dataset``) or none
+            are used. Not part of the configuration hash; evaluation warns when it differs from the ground truth's.
     """
 
     name: str
@@ -175,6 +178,7 @@ class EstimatorInfo:
     bn_mode: str = "n/a"  # "train" | "eval" | "removed" | "n/a"
     precision: str = "n/a"  # "float32" | "float64" | "n/a"
     description: str = ""
+    dataset: str = ""
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:

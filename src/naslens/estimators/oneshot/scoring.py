@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from naslens.estimators.base import EstimatorInfo
 from naslens.estimators.oneshot.bn_modes import BN_MODES, bn_recalibrated, bn_train_mode
 from naslens.estimators.oneshot.supernet_module import SupernetModule, as_module
+from naslens.estimators.oneshot.train_config import TRAIN_DATASET
 
 METRICS = ("acc", "loss")
 
@@ -75,6 +76,7 @@ def metric_info(metric: str, score: ScoreConfig, name: str | None = None) -> Est
         precision="float32",
         description=f"supernet path {what} on {score.n_batches} validation batches of {score.batch_size}, "
         f"BN {'per-batch statistics' if score.bn_mode == 'train' else 'recalibrated on training batches'}",
+        dataset=TRAIN_DATASET,
     )
 
 

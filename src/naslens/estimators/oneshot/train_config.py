@@ -61,6 +61,12 @@ def _space(name: Any) -> SearchSpace:
     return space
 
 
+TRAIN_DATASET = "fashion-mnist"
+"""The images every supernet is trained and scored on (the trainer reads Fashion-MNIST, the data of the
+``nb201-fmnist`` ground truth); recorded as ``EstimatorInfo.dataset`` of the one-shot estimators, so evaluating their
+scores against another dataset's ground truth warns."""
+
+
 @dataclass(frozen=True)
 class SupernetTrainConfig:
     """Supernet training configuration.
