@@ -66,6 +66,25 @@ CASES: list[tuple[str, list[str], str]] = [
     ("evaluate: foreign store", ["evaluate", "-g", "nb201-fmnist", "-e", "params", "--store", "{foreign}"], "store"),
     ("report: missing folder", ["report", "--evaluation", "{tmp}/missing", "--out", "{out}"], "does not exist"),
     ("oneshot: missing checkpoint", ["oneshot", "score", "--checkpoints", "{tmp}/no.pt", "--store", "{out}"], "no.pt"),
+    (
+        "predictor: unknown predictor",
+        ["predictor", "fit-eval", "-g", "nb201-fmnist", "-p", "gatez", "-o", "{out}"],
+        "gatez",
+    ),
+    (
+        "predictor: training set larger than the ground truth",
+        ["predictor", "fit-eval", "-g", "nb201-fmnist", "-p", "mlp", "--train-size", "100000", "-o", "{out}"],
+        "100000",
+    ),
+    ("predictor: bad loss", ["predictor", "fit-eval", "-g", "nb201-fmnist", "--loss", "hinge", "-o", "{out}"], "hinge"),
+    (
+        "predictor: unknown hyperparameter",
+        ["predictor", "fit-eval", "-g", "nb201-fmnist", "--set", "epochz=3", "-o", "{out}"],
+        "epochz",
+    ),
+    ("export: no store there", ["export", "--store", "{tmp}/nostore", "--out", "{tmp}/x.csv"], "nostore"),
+    ("export: corrupt store", ["export", "--store", "{corrupt}", "--out", "{tmp}/x.csv"], "corrupt"),
+    ("evaluate: bad coverage", ["evaluate", "-g", "nb201-fmnist", "-e", "params", "--coverage", "some"], "some"),
     ("bench build: empty recipe", ["bench", "build", "--recipe", "{empty_yaml}", "--out", "{out}"], "empty.yaml"),
 ]
 
