@@ -85,7 +85,7 @@ def main() -> None:
         f"{base_wall:.2f} s wall"
     )
     print(
-        f"{'predictor':<16}{'kind':<8}{'fit CPU-s':>10}{'score CPU-s':>12}{'total CPU-s':>12}{'wall s':>9}"
+        f"{'predictor':<19}{'kind':<8}{'fit CPU-s':>10}{'score CPU-s':>12}{'total CPU-s':>12}{'wall s':>9}"
         f"{'vs 60 CPU-s':>12}{'x baseline':>11}"
     )
     for name in names:
@@ -95,13 +95,13 @@ def main() -> None:
             _, fit_cpu, fit_wall = _timed(lambda p=p: p.fit(train_archs, y))
             pred, score_cpu, score_wall = _timed(lambda p=p: p.predict(archs))
         except (ValueError, RuntimeError, OSError) as e:  # e.g. a feature model whose store is not there
-            print(f"{name:<16}{known[name].kind:<8} skipped: {e}")
+            print(f"{name:<19}{known[name].kind:<8} skipped: {e}")
             continue
         total = fit_cpu + score_cpu
         verdict = "under" if total <= TARGET_CPU_S else "OVER"
         bad = int((~np.isfinite(pred)).sum())
         print(
-            f"{name:<16}{known[name].kind:<8}{fit_cpu:>10.2f}{score_cpu:>12.2f}{total:>12.2f}"
+            f"{name:<19}{known[name].kind:<8}{fit_cpu:>10.2f}{score_cpu:>12.2f}{total:>12.2f}"
             f"{fit_wall + score_wall:>9.2f}{verdict:>12}{total / base_cpu:>11.1f}"
             + (f"  ({bad} non-finite predictions)" if bad else "")
         )
