@@ -33,3 +33,6 @@ for p in gates lstm; do
   $PY -m naslens.cli predictor multistage "${GT[@]}" -p "$p" --stages 5 --per-stage 78 --seeds 20,2020,202020 \
       -o "$OUT/multistage-$p" "${NL[@]}"
 done
+# 4. complexity-level bias of stored predictors: evaluate + report straight from the score store
+$PY -m naslens.cli evaluate "${GT[@]}" -e params,gates@n78-ranking-set0,gates@n781-ranking-set0,zc_features@n78-set0 \
+    --store "$OUT/main/scores" -s all -o runs/pred-eval --report

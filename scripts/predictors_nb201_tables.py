@@ -169,10 +169,40 @@ def target_line(store: Path) -> str:
     return "For reference: " + "; ".join(lines) + " against the ground truth."
 
 
+def tau_text(v: float) -> str:
+    return f"{v:+.2f}" if np.isfinite(v) else "n/a: one FLOPs value"
+
+
+def bias_section(ev_dir: Path) -> list[str]:
+    """Complexity-level bias of stored predictors from the report of ``naslens evaluate --store … --report``."""
+    f = ev_dir / "report" / "tables" / "complexity_bias_flops.csv"
+    if not f.exists():
+        return [f"(complexity bias: `{f}` not found; see the command in scripts/predictors_nb201.sh)", ""]
+    t = pd.read_csv(f)
+    t.to_csv(OUT / "complexity_bias_flops.csv", index=False)
+    groups = t.drop_duplicates("group").sort_values("group")
+    head = (
+        "| estimator | " + " | ".join(f"FLOPs {r.cost_min:.0f}–{r.cost_max:.0f} M" for r in groups.itertuples()) + " |"
+    )
+    rows = [head, "|---|" + "---|" * len(groups)]
+    for est, g in t.groupby("estimator", sort=False):
+        g = g.set_index("group")
+        cells = [f"{g.loc[k, 'mean_rd_rel']:+.3f} (τ {tau_text(g.loc[k, 'kendall_tau'])})" if k in g.index else "—"
+                 for k in groups.group]  # fmt: skip
+        rows.append(f"| {est} | " + " | ".join(cells) + " |")
+    return ["## Complexity-level bias of predictors (from the score store, no extra code)", "",
+            "`naslens evaluate -g nb201-200ep -d cifar10 -e params,gates@n78-ranking-set0,gates@n781-ranking-set0,"
+            "zc_features@n78-set0 --store runs/predictors-nb201/main/scores -s all -o runs/pred-eval --report`: per "
+            "FLOPs group (5 groups of ascending FLOPs), the mean ranking difference / M (positive = the group is "
+            "over-rated) and the intra-group Kendall τ; each predictor row is one seed of training set 0.", "",
+            *rows, ""]  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=Path, default=Path("runs/predictors-nb201"))
     ap.add_argument("--zs-store", default="runs/zeroshot-nb201-1000", help="store of scripts/predictors_zc_own.sh")
+    ap.add_argument("--bias-eval", default="runs/pred-eval", help="evaluate --report folder of stored predictors")
     ap.add_argument("--reading", type=Path, default=Path("docs/results/predictors-nb201-reading.md"))
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -270,6 +300,7 @@ def main() -> None:
         parts += [target_line(args.runs / "oneshot-store"), ""]
     else:
         parts += [f"Status: oracle {st_o}, ground-truth fits {st_g}.", ""]
+    parts += bias_section(Path(args.bias_eval))
     speed = args.runs.parent / "predictor_speed.log"
     if speed.exists():
         parts += ["## Speed (`python bench/predictor_speed.py`, one CPU thread, this machine)", "",
