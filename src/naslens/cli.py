@@ -111,7 +111,7 @@ def print_evaluation(ev: Any, show_k: list[str], con: Console | None = None) -> 
     table = Table(
         title=f"criteria vs. {escape(str(gt.get('metric')))} ({ev.subset}, coverage {mode})", show_lines=False
     )
-    table.add_column("estimator", style="bold")
+    table.add_column("estimator", style="bold", overflow="fold")  # long stored names (seeds) wrap, never cut
     from naslens.criteria import get_criterion
 
     chosen = [get_criterion(c).info for c in getattr(ev, "criteria", [])] or []
