@@ -118,6 +118,12 @@ class ScoreStore:
     def close(self) -> None:
         self._conn.close()
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The store's SQLite connection (autocommit), for layers that keep their own tables in the store file
+        (search trajectories: :mod:`naslens.search.journal`)."""
+        return self._conn
+
     def __enter__(self) -> ScoreStore:
         return self
 
