@@ -12,6 +12,12 @@ CHEAP=epe_nas,fisher,fisher_weighted,grad_norm,grasp,jacob_cov,l2_norm,log_synfl
 COMMON=(--space nb-macro --data cifar10 --dataset cifar10 --subset deiso --sample "$SAMPLE" --seed 0
         --batch-size 64 --n-batches 1 --store "$STORE")
 mkdir -p "$STORE"
+# 0. optional: refill the store from committed evaluation folders (runs/ does not survive between sessions), so that
+#    only what they lack is computed: FROM_RESULTS="docs/results/zeroshot-nb-macro docs/results/zeroshot-nb-macro-ntk"
+if [ -n "${FROM_RESULTS:-}" ]; then
+  # shellcheck disable=SC2086
+  $PY scripts/store_from_results.py $FROM_RESULTS --store "$STORE"
+fi
 # 1. the cheap proxies, fused (the NB201 evidence's harness: one seeded batch of 64 CIFAR-10 images)
 $PY -m naslens.cli_score --proxies "$CHEAP" "${COMMON[@]}"
 # 2. linear_regions on the space's thin network (init_channels 4, head_channels 16)
