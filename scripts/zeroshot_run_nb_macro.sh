@@ -13,7 +13,7 @@ COMMON=(--space nb-macro --data cifar10 --dataset cifar10 --subset deiso --sampl
         --batch-size 64 --n-batches 1 --store "$STORE")
 mkdir -p "$STORE"
 # 0. optional: refill the store from committed evaluation folders (runs/ does not survive between sessions), so that
-#    only what they lack is computed: FROM_RESULTS="docs/results/zeroshot-nb-macro docs/results/zeroshot-nb-macro-ntk"
+#    only what they lack is computed: FROM_RESULTS=docs/results/zeroshot-nb-macro
 if [ -n "${FROM_RESULTS:-}" ]; then
   # shellcheck disable=SC2086
   $PY scripts/store_from_results.py $FROM_RESULTS --store "$STORE"
