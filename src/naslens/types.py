@@ -77,6 +77,8 @@ class SpaceInfo:
         choices: the choice labels of each position, in code order (``codes`` indexes into them).
         encodings: the kinds ``encode()`` accepts (a subset of :data:`ENCODINGS`).
         has_supernet: ``supernet()`` builds a weight-sharing supernet.
+        supernet_modes: the kinds ``supernet(mode)`` builds: ``"path"`` (the weight-sharing supernet of
+            ``has_supernet``), ``"mixed"`` (a DARTS-style mixed-op supernet, for the operation-scoring searches).
         net_keys: the keys ``net_config`` / ``build`` accept (anything else is an error).
         thin_net: network overrides for a *thin* copy of the network (TE-NAS' linear-region count runs on one);
             empty when the space defines none (proxies that need one then say they cannot apply).
@@ -95,6 +97,7 @@ class SpaceInfo:
     choices: tuple[tuple[str, ...], ...]
     encodings: tuple[str, ...] = ("codes", "onehot")
     has_supernet: bool = False
+    supernet_modes: tuple[str, ...] = ()
     num_classes: int | None = None
     net_keys: tuple[str, ...] = ()
     thin_net: Mapping[str, Any] = field(default_factory=dict)

@@ -19,7 +19,16 @@ Checks, on a seeded sample of architectures (and the whole space where it is sma
 - ``complexity`` has the declared columns, one row per architecture, and its ``params`` (millions) equal the
   parameter count of the built module;
 - with ``info.has_supernet``: a path of ``supernet()`` gives logits of the right shape and equals
-  ``to_standalone(arch)`` on the same input in eval mode.
+  ``to_standalone(arch)`` on the same input in eval mode; ``"path"`` is among ``info.supernet_modes`` when any are
+  declared, and an undeclared mode is refused with NetConfigError;
+- with ``"mixed"`` in ``info.supernet_modes``: ``supernet("mixed")`` is a :class:`~naslens.spaces.MixedSupernet`
+  with the declared positions and choices, deterministic per torch seed, forwarding to ``(batch, num_classes)``;
+  removing an op zeroes its weight (the others unchanged), stops its modules from being called (forward hooks) and
+  ``set_state`` of the saved state restores the outputs exactly; the state key round-trips; removing the last alive
+  op, discretising to a removed op and out-of-range indices raise ``ValueError``; after discretising every position
+  to an architecture's choices the weights are one-hot, ``to_arch()`` is that architecture and, with a path
+  supernet's weights loaded (BatchNorm statistics perturbed, as after training), the mixed forward equals the path
+  supernet's ``forward(x, arch)`` in eval mode.
 """
 
 from __future__ import annotations
@@ -231,6 +240,21 @@ def check_space(
             _ensure(torch.allclose(out, ref, atol=1e-5, rtol=1e-4), "supernet path != to_standalone() output")
             _ensure(len(list(sn.path_parameters(a))) > 0, "path_parameters() is empty")
 
+    def supernet_modes() -> None:
+        modes = info.supernet_modes
+        if modes:
+            _ensure(("path" in modes) == info.has_supernet, f"has_supernet={info.has_supernet} but modes {modes}")
+            try:
+                space.supernet("no-such-mode", **cfg)
+            except NetConfigError:
+                pass
+            else:
+                raise AssertionError("supernet() accepted an unknown mode instead of raising NetConfigError")
+
+    def mixed_supernet() -> None:
+        if "mixed" in info.supernet_modes:
+            _check_mixed_supernet(space, cfg, archs[:build_archs], seed)
+
     for name, fn in (
         ("names", names),
         ("sample", sampling),
@@ -243,11 +267,110 @@ def check_space(
         ("build", build),
         ("complexity", complexity),
         ("supernet", supernet),
+        ("supernet_modes", supernet_modes),
+        ("mixed_supernet", mixed_supernet),
     ):
         run(name, fn)
     if failures:
         raise SpaceCheckError(f"space {info.name!r} fails {len(failures)} check(s):\n  " + "\n  ".join(failures))
     return passed
+
+
+def _check_mixed_supernet(space: Any, cfg: dict[str, Any], archs: list[Any], seed: int) -> None:
+    """The mixed-op supernet contract (see the module docstring)."""
+    import torch
+
+    from naslens.spaces._protocol import MixedState, MixedSupernet
+
+    info = space.info
+    torch.manual_seed(seed)
+    mx = space.supernet("mixed", **cfg)
+    _ensure(isinstance(mx, MixedSupernet) and isinstance(mx, torch.nn.Module), "mixed supernet lacks the protocol")
+    _ensure(tuple(mx.positions) == info.positions, f"mixed positions {mx.positions} != {info.positions}")
+    _ensure(tuple(map(tuple, mx.choices)) == info.choices, f"mixed choices {mx.choices} != {info.choices}")
+    mx.eval()
+    x = torch.randn(2, cfg["in_channels"], cfg["input_size"], cfg["input_size"])
+    with torch.no_grad():
+        full = mx(x)
+    _ensure(tuple(full.shape) == (2, cfg["num_classes"]), f"mixed supernet logits shape {tuple(full.shape)}")
+    torch.manual_seed(seed)
+    twin = space.supernet("mixed", **cfg).eval()
+    with torch.no_grad():
+        _ensure(torch.equal(twin(x), full), "the mixed supernet is not deterministic per torch seed")
+
+    saved = mx.state()
+    _ensure(MixedState.parse(saved.key()) == saved, "MixedState.parse(state.key()) != state")
+    calls: dict[tuple[int, int], int] = {}
+
+    def counter(k: tuple[int, int]) -> Callable[..., None]:
+        def hook(*_: Any) -> None:
+            calls[k] = calls.get(k, 0) + 1
+
+        return hook
+
+    hooks = [
+        m.register_forward_hook(counter((p, o)))
+        for p, row in enumerate(mx.choices)
+        for o in range(len(row))
+        for m in mx.op_modules(p, o)
+    ]
+    try:
+        with torch.no_grad():
+            mx(x)
+        runnable = [k for k in sorted(calls) if len(mx.choices[k[0]]) > 1]
+        _ensure(bool(runnable), "no op module of the mixed supernet is called in a forward")
+        p, o = runnable[0]
+        before = mx.arch_weights()
+        mx.remove(p, o)
+        after = mx.arch_weights()
+        _ensure(after[p][o] == 0.0, f"removed op ({p}, {o}) has weight {after[p][o]}")
+        kept = [after[p][i] == before[p][i] for i in range(len(before[p])) if i != o]
+        _ensure(all(kept), "removing an op changed the other weights (they must not be renormalised)")
+        calls.clear()
+        with torch.no_grad():
+            mx(x)
+        _ensure((p, o) not in calls, f"removed op ({p}, {o}) was still executed")
+        for bad in ((p, o), (len(mx.positions), 0), (p, len(mx.choices[p]))):
+            _raises(mx.discretise, bad, f"discretise{bad} (removed or out of range) did not raise")
+        mx.set_state(saved)
+        with torch.no_grad():
+            _ensure(torch.equal(mx(x), full), "set_state() of the saved state does not restore the outputs")
+        mx.discretise(p, o)
+        _raises(mx.remove, (p, o), "removing the last alive op did not raise")
+        mx.set_state(saved)
+    finally:
+        for h in hooks:
+            h.remove()
+
+    if "path" not in info.supernet_modes:
+        return
+    torch.manual_seed(seed)
+    path = space.supernet("path", **cfg).eval()
+    with torch.no_grad():
+        for m in path.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.running_mean is not None:
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 1.5)  # type: ignore[union-attr]
+    mx.load_path_weights(path.state_dict())
+    for a in archs:
+        mx.set_state(saved)
+        for p, c in enumerate(np.asarray(space.encode(a, "codes")).tolist()):
+            mx.discretise(p, mx.choices[p].index(info.choices[p][c]))
+        w = mx.arch_weights()
+        _ensure(all(sorted(row)[-1] == 1.0 and sum(row) == 1.0 for row in w), "discretised weights are not one-hot")
+        _ensure(mx.to_arch() == a, f"to_arch() {mx.to_arch()} != {space.key(a)}")
+        with torch.no_grad():
+            out, ref = mx(x), path(x, a)
+        _ensure(torch.allclose(out, ref, atol=1e-5, rtol=1e-4), f"discretised mixed != path for {space.key(a)}")
+    mx.set_state(saved)
+
+
+def _raises(fn: Callable[..., Any], args: tuple[Any, ...], message: str) -> None:
+    try:
+        fn(*args)
+    except ValueError:
+        return
+    raise AssertionError(message)
 
 
 def _check_edge_graph(graph: Any) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from naslens.spaces._protocol import SPACES
+from naslens.spaces._protocol import SPACES, check_supernet_mode
 from naslens.spaces.coded import CodedSpace
 from naslens.spaces.nb201.arch import (
     EDGES,
@@ -47,6 +47,7 @@ INFO = SpaceInfo(
     choices=(OPS,) * NUM_EDGES,
     encodings=("codes", "onehot", "graph", "edge_graph"),
     has_supernet=True,
+    supernet_modes=("path", "mixed"),
     net_keys=("C", "N", "num_classes", "in_channels", "input_size", "bn_affine"),
     thin_net={"C": 1, "N": 1},
     key_format="benchmark string |op~0|+|op~0|op~1|+|op~0|op~1|op~2|",
@@ -193,13 +194,32 @@ class NB201Space(CodedSpace):
         cfg.pop("input_size")
         return build_nb201(arch, **cfg)
 
-    def supernet(self, *, ops: Sequence[str] = OPS, dropout: float = 0.1, **net: Any) -> Any:
-        """The weight-sharing supernet (cell BN without affine parameters unless ``bn_affine=True``)."""
-        from naslens.spaces.nb201.supernet import NB201Supernet
+    def supernet(
+        self, mode: str = "path", *, ops: Sequence[str] = OPS, dropout: float | None = None, **net: Any
+    ) -> Any:
+        """A supernet of the space (cell BN without affine parameters unless ``bn_affine=True``).
 
+        Args:
+            mode: ``"path"``, the weight-sharing supernet every architecture is a path through
+                (:class:`~naslens.spaces.nb201.supernet.NB201Supernet`); ``"mixed"``, the DARTS-style mixed-op
+                supernet (:class:`~naslens.spaces.nb201.mixed.NB201MixedSupernet`).
+            ops: candidate ops on every edge (a subset, for pruned spaces).
+            dropout: before the classifier; default 0.1 for ``path`` (a supernet-training setting), 0 for ``mixed``
+                (scored, not trained, here).
+
+        Raises:
+            NetConfigError: an unknown mode or network setting.
+        """
+        check_supernet_mode(self.info, mode)
         cfg = self._net({"bn_affine": False, **net})
         cfg.pop("input_size")
-        return NB201Supernet(**cfg, ops=ops, dropout=dropout)
+        if mode == "mixed":
+            from naslens.spaces.nb201.mixed import NB201MixedSupernet
+
+            return NB201MixedSupernet(**cfg, ops=ops, dropout=0.0 if dropout is None else dropout)
+        from naslens.spaces.nb201.supernet import NB201Supernet
+
+        return NB201Supernet(**cfg, ops=ops, dropout=0.1 if dropout is None else dropout)
 
     def complexity(self, archs: Sequence[NB201Arch] | None = None, **net: Any) -> Any:
         """Cost table of the benchmark networks (see :func:`naslens.spaces.nb201.complexity.complexity`)."""

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from naslens.spaces._protocol import SPACES
+from naslens.spaces._protocol import SPACES, check_supernet_mode
 from naslens.spaces.coded import CodedSpace
 from naslens.spaces.nb_macro.arch import CHOICES, NUM_LAYERS, SIZE, MacroArch
 from naslens.spaces.nb_macro.complexity import COST_COLUMNS
@@ -28,6 +28,7 @@ INFO = SpaceInfo(
     choices=(CHOICES,) * NUM_LAYERS,
     encodings=("codes", "onehot", "graph", "edge_graph"),
     has_supernet=True,
+    supernet_modes=("path", "mixed"),
     net_keys=("num_classes", "in_channels", "input_size", "init_channels", "head_channels"),
     thin_net={"init_channels": 4, "head_channels": 16},
     key_format="8-digit choice string, e.g. 02012100 (0 id, 1 ir_3x3_t3, 2 ir_5x5_t6)",
@@ -140,13 +141,32 @@ class MacroSpace(CodedSpace):
         cfg.pop("input_size")
         return MacroNetwork(arch, **cfg)
 
-    def supernet(self, *, ops: Sequence[str] = CHOICES, dropout: float = 0.1, **net: Any) -> Any:
-        """The weight-sharing chain supernet (:class:`~naslens.spaces.nb_macro.supernet.MacroSupernet`)."""
-        from naslens.spaces.nb_macro.supernet import MacroSupernet
+    def supernet(
+        self, mode: str = "path", *, ops: Sequence[str] = CHOICES, dropout: float | None = None, **net: Any
+    ) -> Any:
+        """A supernet of the space.
 
+        Args:
+            mode: ``"path"``, the weight-sharing chain supernet
+                (:class:`~naslens.spaces.nb_macro.supernet.MacroSupernet`); ``"mixed"``, the DARTS-style mixed-op
+                supernet (:class:`~naslens.spaces.nb_macro.mixed.MacroMixedSupernet`).
+            ops: candidate choices at every layer (a subset, for pruned spaces).
+            dropout: before the classifier; default 0.1 for ``path`` (a supernet-training setting), 0 for ``mixed``
+                (scored, not trained, here).
+
+        Raises:
+            NetConfigError: an unknown mode or network setting.
+        """
+        check_supernet_mode(self.info, mode)
         cfg = self._net(net)
         cfg.pop("input_size")
-        return MacroSupernet(**cfg, ops=ops, dropout=dropout)
+        if mode == "mixed":
+            from naslens.spaces.nb_macro.mixed import MacroMixedSupernet
+
+            return MacroMixedSupernet(**cfg, ops=ops, dropout=0.0 if dropout is None else dropout)
+        from naslens.spaces.nb_macro.supernet import MacroSupernet
+
+        return MacroSupernet(**cfg, ops=ops, dropout=0.1 if dropout is None else dropout)
 
     def complexity(self, archs: Sequence[MacroArch] | None = None, **net: Any) -> Any:
         """Params/FLOPs table (see :func:`naslens.spaces.nb_macro.complexity.complexity`)."""
