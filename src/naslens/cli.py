@@ -403,7 +403,7 @@ def spaces_cmd(
         print(json.dumps({n: i.summary() for n, i in infos.items()}, indent=2))
         return
     table = _literal_table(
-        "space", "size", "classes", "positions", "datasets", "cost columns", "supernet", "description"
+        "space", "size", "classes", "positions", "datasets", "cost columns", "supernets", "description"
     )
     for name, i in infos.items():
         card = sorted(set(i.cardinalities))
@@ -415,7 +415,7 @@ def spaces_cmd(
             f"{len(i.positions)} x {'/'.join(map(str, card))}",
             ", ".join(i.datasets),
             ", ".join(i.cost_columns),
-            "yes" if i.has_supernet else "no",
+            ", ".join(i.supernet_modes) or ("path" if i.has_supernet else "no"),
             i.description,
         )
     console.print(table)

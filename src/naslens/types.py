@@ -142,6 +142,7 @@ class SpaceInfo:
             "cardinalities": list(self.cardinalities),
             "encodings": list(self.encodings),
             "has_supernet": self.has_supernet,
+            "supernet_modes": list(self.supernet_modes),
             "key_format": self.key_format,
         }
 

@@ -297,5 +297,5 @@ def test_check_space_reports_a_mixed_supernet_whose_removals_leak() -> None:
                 sn.remove = lambda position, choice: None
             return sn
 
-    with pytest.raises(SpaceCheckError, match="mixed_supernet: .*removed op"):
+    with pytest.raises(SpaceCheckError, match=r"mixed_supernet: .*removed op"):
         check_space(Leaky(), n_archs=2, build_archs=1, net={"init_channels": 2, "head_channels": 8})

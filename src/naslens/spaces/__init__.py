@@ -9,8 +9,6 @@
 
 from naslens.spaces._protocol import (
     SPACES,
-    MixedState,
-    MixedStateMixin,
     MixedSupernet,
     SearchSpace,
     Supernet,
@@ -21,6 +19,7 @@ from naslens.spaces._protocol import (
 )
 from naslens.spaces.check import check_space
 from naslens.spaces.coded import CodedSpace
+from naslens.spaces.mixed_state import MixedState, MixedStateMixin
 from naslens.types import ArchFormatError, NetConfigError, SpaceCapabilityError, SpaceInfo
 
 __all__ = [

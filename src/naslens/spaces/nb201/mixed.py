@@ -33,7 +33,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from naslens.spaces._protocol import MixedStateMixin
+from naslens.spaces.mixed_state import MixedStateMixin
 from naslens.spaces.nb201.arch import EDGES, NUM_NODES, OPS, NB201Arch
 from naslens.spaces.nb201.ops import ResNetBasicBlock, make_op
 

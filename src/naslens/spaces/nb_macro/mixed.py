@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from naslens.spaces._protocol import MixedStateMixin
+from naslens.spaces.mixed_state import MixedStateMixin
 from naslens.spaces.nb_macro.arch import CHOICES, NUM_LAYERS, MacroArch
 from naslens.spaces.nb_macro.network import _head, _stem, layer_shapes, make_block
 
