@@ -77,6 +77,19 @@ def _truth_line(gt: Any, metrics: list[str]) -> str:
     return f"ground truth: {src.path} (sha256 {src.sha256[:16]}…, {len(gt)} architectures): " + "; ".join(parts)
 
 
+def _result_metrics(gt: Any) -> dict[str, str]:
+    """``{dataset: metric}``: CIFAR-10, CIFAR-100, ImageNet16-120 where the ground truth has them, then each other
+    dataset it has one metric for."""
+    out: dict[str, str] = {}
+    extra = [i.dataset.lower() for i in gt.metrics.values() if i.dataset.lower() not in RESULT_DATASETS]
+    for ds in [*RESULT_DATASETS, *dict.fromkeys(extra)]:
+        try:
+            out[ds] = gt.metric_for(ds)
+        except ValueError:
+            continue
+    return out
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     df.to_csv(tmp, index=False)
@@ -140,12 +153,7 @@ def zc_pt_cmd(
         device=device,
     )
     cfg = search.config(sp, seed_list[0])  # dataset, network and data settings are checked by the space now
-    metrics = {}
-    for ds in RESULT_DATASETS:
-        try:
-            metrics[ds] = gt.metric_for(ds)
-        except ValueError:
-            continue
+    metrics = _result_metrics(gt)
     console.print(_truth_line(gt, list(metrics.values())), highlight=False, soft_wrap=True)
     console.print(
         f"{search.name}: proxy {cfg['proxy']}, score {score}, order {order}, N={proposals} proposals, V={validation} "
@@ -161,14 +169,14 @@ def zc_pt_cmd(
         for seed in seed_list:
             res = search.run(sp, seed=seed, store=st, progress=not quiet)
             row = {"seed": seed, "arch": res.arch}
-            for ds in RESULT_DATASETS:
+            for ds in [*RESULT_DATASETS, *metrics]:
                 row[ds] = float(gt.series(metrics[ds]).get(res.arch, math.nan)) if ds in metrics else math.nan
             row.update(seconds=res.seconds, evaluations=res.evaluations)
             rows.append(row)
             per = res.extra["perturbations_per_proposal"]
             console.print(
                 f"seed {seed}: {res.arch}  test accuracy "
-                + ", ".join(f"{ds} {row[ds]:.2f}" for ds in RESULT_DATASETS if ds in metrics)
+                + ", ".join(f"{ds} {row[ds]:.2f}" for ds in metrics)
                 + f"  | {res.extra['candidates']} distinct of {proposals} proposals, {per[0]} perturbations per "
                 f"proposal, {res.evaluations} proxy evaluations, {res.seconds:.1f} s of evaluation",
                 highlight=False,
@@ -178,14 +186,13 @@ def zc_pt_cmd(
     finally:
         st.close()
     df = pd.DataFrame(rows)
-    for ds in RESULT_DATASETS:
-        if ds in metrics:
-            console.print(
-                f"{ds} test accuracy of the found architectures (ground truth {metrics[ds]}), mean ± std "
-                f"over {len(df)} seeds: {_mean_std(df[ds])}",
-                highlight=False,
-                soft_wrap=True,
-            )
+    for ds in metrics:
+        console.print(
+            f"{ds} test accuracy of the found architectures (ground truth {metrics[ds]}), mean ± std "
+            f"over {len(df)} seeds: {_mean_std(df[ds])}",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(
         f"search time per seed (proxy evaluation seconds): {_mean_std(df['seconds'])}; proxy evaluations "
         f"per seed: {_mean_std(df['evaluations'])}; wrote {out}/results.csv",
