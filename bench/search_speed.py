@@ -94,7 +94,12 @@ def main(argv: list[str] | None = None, space: Any = None) -> dict[str, float]:
     if a.tiny:
         net = {k: v for k, v in (("C", 2), ("N", 1), ("width", 2)) if k in keys}
         bs, data = 8, "noise"
-    f = measure(sp, proxy=a.proxy, order=a.order, net=net, batch_size=bs, data=data)
+    from naslens.types import UserError
+
+    try:
+        f = measure(sp, proxy=a.proxy, order=a.order, net=net, batch_size=bs, data=data)
+    except UserError as e:
+        raise SystemExit(f"search_speed: {e}") from None
     print(
         f"Zero-Cost-PT speed on one CPU thread: space {sp.name}, network {net}, proxy {a.proxy}, order {a.order}, "
         f"batch {bs}, data {data or 'the dataset images'}"
