@@ -100,7 +100,7 @@ class SearchResult:
 SEARCHES: Registry[Callable[..., Any]] = Registry("search algorithm")
 _INFOS: dict[str, SearchInfo] = {}
 
-BUILTIN_SEARCH_MODULES: tuple[str, ...] = ()
+BUILTIN_SEARCH_MODULES: tuple[str, ...] = ("naslens.search.zc_pt",)
 """Modules of naslens' own search algorithms; importing one registers its algorithm (imported on first use)."""
 
 

@@ -22,7 +22,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -34,39 +34,6 @@ from naslens.search.journal import SearchJournal
 
 PERTURBATIONS = ("remove", "discretise")
 """``remove``: A − (p, o); ``discretise``: A + (p, o)."""
-
-
-@runtime_checkable
-class MixedStateLike(Protocol):
-    """The state of a mixed supernet (``naslens.spaces._protocol.MixedState`` after the merge)."""
-
-    alive: tuple[tuple[bool, ...], ...]
-    decided: tuple[int | None, ...]
-
-    def key(self) -> str: ...
-
-
-@runtime_checkable
-class MixedSupernetLike(Protocol):
-    """The mixed-op supernet protocol these searches call (``naslens.spaces._protocol.MixedSupernet``)."""
-
-    config: dict[str, Any]
-    positions: tuple[str, ...]
-    choices: tuple[tuple[str, ...], ...]
-
-    def __call__(self, x: Any) -> Any: ...
-
-    def state(self) -> Any: ...
-
-    def set_state(self, s: Any) -> None: ...
-
-    def remove(self, position: int, choice: int) -> None: ...
-
-    def discretise(self, position: int, choice: int) -> None: ...
-
-    def arch_weights(self) -> list[list[float]]: ...
-
-    def to_arch(self) -> Any: ...
 
 
 def check_mixed_space(space: Any) -> None:
