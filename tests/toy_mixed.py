@@ -12,6 +12,7 @@ space layer), for the operation-scoring tests.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +22,6 @@ import pandas as pd
 import torch
 from tests.toy_space import INFO, ToyChainSpace, toy_ground_truth
 from torch import nn
-
-from naslens.types import SpaceInfo
 
 
 @dataclass(frozen=True)
@@ -148,12 +147,7 @@ class SumMeasure:
         return {self.names[0]: (v, "ok")}
 
 
-@dataclass(frozen=True)
-class MixedSpaceInfo(SpaceInfo):
-    supernet_modes: tuple[str, ...] = ("mixed",)
-
-
-MIXED_INFO = MixedSpaceInfo(**{**INFO.__dict__, "name": "toy-mixed", "has_supernet": True})
+MIXED_INFO = dataclasses.replace(INFO, name="toy-mixed", has_supernet=True, supernet_modes=("mixed",))
 
 
 class ToyMixedSpace(ToyChainSpace):
