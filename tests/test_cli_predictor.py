@@ -20,10 +20,29 @@ from naslens.types import EstimatorInfo
 
 GT = ["-g", "nb201-fmnist", "--metric", "fashion-mnist"]
 SMALL = ["--train-size", "10", "--train-sets", "1", "--seeds", "0,1", "--quiet"]
+STAGES = ["--stages", "2", "--per-stage", "10", "--quiet"]
 
 
 def _run(args):
     return CliRunner().invoke(app, ["predictor", *args])
+
+
+def _fit_eval(out, *extra, predictor="toy_tree"):
+    """``fit-eval`` on the small grid over the embedded NB201 ground truth, writing to ``out``."""
+    return _run(["fit-eval", *GT, "--predictor", predictor, *SMALL, "--out", str(out), *extra])
+
+
+def _multistage(out, *extra, predictor="toy_tree"):
+    """``multistage`` with 2 stages of 10 architectures over the embedded NB201 ground truth, writing to ``out``."""
+    return _run(["multistage", *GT, "--predictor", predictor, *STAGES, "--out", str(out), *extra])
+
+
+def _assert_one_line_error(res, message):
+    """The error contract: exit 2, one line on stderr naming the command and holding ``message``, no traceback."""
+    assert res.exit_code == 2, res.output
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("naslens predictor: error:"), res.stderr
+    assert message in lines[0] and "Traceback" not in res.output
 
 
 def test_list_shows_every_registered_predictor():
@@ -85,12 +104,11 @@ def test_fit_eval_prints_what_the_numbers_are_and_resumes(tmp_path):
 
 def test_kill_mid_line_then_resume(tmp_path):
     out = tmp_path / "fe"
-    args = ["fit-eval", *GT, "--predictor", "toy_tree", *SMALL, "--train-sets", "2", "--out", str(out)]
-    assert _run(args).exit_code == 0
+    assert _fit_eval(out, "--train-sets", "2").exit_code == 0
     full = pd.read_csv(out / "results.csv")
     lines = (out / "runs.jsonl").read_text().splitlines(keepends=True)
     (out / "runs.jsonl").write_text(lines[0] + lines[1][:25])
-    res = _run(args)
+    res = _fit_eval(out, "--train-sets", "2")
     assert res.exit_code == 0 and "1 already in" in res.output and "computed 3 run(s)" in res.output
     cols = [c for c in full.columns if "seconds" not in c]
     pd.testing.assert_frame_equal(pd.read_csv(out / "results.csv")[cols], full[cols])
@@ -162,24 +180,7 @@ def test_fit_eval_on_nb_macro_from_a_ground_truth_file(tmp_path):
 
 def test_multistage_command(tmp_path):
     out = tmp_path / "ms"
-    args = [
-        "multistage",
-        *GT,
-        "--predictor",
-        "toy_tree,mlp",
-        "--set",
-        "epochs=3",
-        "--stages",
-        "2",
-        "--per-stage",
-        "10",
-        "--seeds",
-        "0,1",
-        "--quiet",
-        "--out",
-        str(out),
-    ]
-    res = _run(args)
+    res = _multistage(out, "--set", "epochs=3", "--seeds", "0,1", predictor="toy_tree,mlp")
     assert res.exit_code == 0, res.output
     assert "2 stages × N = 10" in res.output and "best_found" in res.output
     table = pd.read_csv(out / "multistage.csv")
@@ -210,11 +211,7 @@ BAD_FIT = [
 @pytest.mark.parametrize(("extra", "message"), BAD_FIT)
 def test_fit_eval_bad_options_are_one_line_errors_and_leave_nothing(tmp_path, extra, message):
     out = tmp_path / "fe"
-    res = _run(["fit-eval", *GT, "--predictor", "toy_tree", *SMALL, "--out", str(out), *extra])
-    assert res.exit_code == 2, res.output
-    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("naslens predictor: error:"), res.stderr
-    assert message in lines[0] and "Traceback" not in res.output
+    _assert_one_line_error(_fit_eval(out, *extra), message)
     assert not out.exists()
 
 
@@ -230,30 +227,11 @@ BAD_MS = [
 @pytest.mark.parametrize(("extra", "message"), BAD_MS)
 def test_multistage_bad_options(tmp_path, extra, message):
     out = tmp_path / "ms"
-    res = _run(
-        [
-            "multistage",
-            *GT,
-            "--predictor",
-            "toy_tree",
-            "--stages",
-            "2",
-            "--per-stage",
-            "10",
-            "--quiet",
-            "--out",
-            str(out),
-            *extra,
-        ]
-    )
-    assert res.exit_code == 2, res.output
-    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("naslens predictor: error:") and message in lines[0]
+    _assert_one_line_error(_multistage(out, *extra), message)
     assert not out.exists()
 
 
 def test_a_folder_of_other_settings_is_refused(tmp_path):
     out = tmp_path / "fe"
-    assert _run(["fit-eval", *GT, "--predictor", "toy_tree", *SMALL, "--out", str(out)]).exit_code == 0
-    res = _run(["fit-eval", *GT, "--predictor", "toy_tree", *SMALL, "--set", "max_depth=1", "--out", str(out)])
-    assert res.exit_code == 2 and "other settings (overrides differ)" in res.stderr
+    assert _fit_eval(out).exit_code == 0
+    _assert_one_line_error(_fit_eval(out, "--set", "max_depth=1"), "other settings (overrides differ)")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -27,6 +27,14 @@ from rich.table import Table
 
 app = typer.Typer(help="Predictors fitted on a few measured architectures.", no_args_is_help=True)
 console = Console(width=None if sys.stdout.isatty() else 150)
+
+# options that fit-eval and multistage share word for word (the defaults stand in each signature)
+GroundTruthOption = Annotated[str, typer.Option("--ground-truth", "-g", help="registered name or file path")]
+MetricOption = Annotated[str | None, typer.Option("--metric", help="ground-truth column, when a dataset has several")]
+SpaceOption = Annotated[str | None, typer.Option("--space", help="search space (default: the ground truth's)")]
+PredictorOption = Annotated[str, typer.Option("--predictor", "-p", help="comma-separated predictor names")]
+ThreadsOption = Annotated[int, typer.Option("--threads", min=1, help="torch CPU threads")]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="no progress display")]
 
 
 def fail(message: str) -> NoReturn:
@@ -146,11 +154,11 @@ def _crit() -> tuple[str, ...]:
 @app.command("fit-eval")
 def fit_eval_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="output folder (created; rerun the same command to resume)"),
-    ground_truth: str = typer.Option("nb201-200ep", "--ground-truth", "-g", help="registered name or file path"),
+    ground_truth: GroundTruthOption = "nb201-200ep",
     dataset: str | None = typer.Option(None, "--dataset", "-d", help="ground-truth dataset (cifar10, …)"),
-    metric: str | None = typer.Option(None, "--metric", help="ground-truth column, when a dataset has several"),
-    space: str | None = typer.Option(None, "--space", help="search space (default: the ground truth's)"),
-    predictor: str = typer.Option("mlp", "--predictor", "-p", help="comma-separated predictor names"),
+    metric: MetricOption = None,
+    space: SpaceOption = None,
+    predictor: PredictorOption = "mlp",
     train_size: str = typer.Option("78", "--train-size", help="comma-separated training-set sizes"),
     loss: str = typer.Option("ranking", "--loss", help="losses of neural predictors: ranking, regression, bce"),
     train_sets: int = typer.Option(3, "--train-sets", help="training sets per size (seeded by (set, size))"),
@@ -161,8 +169,8 @@ def fit_eval_cmd(
         None, "--target", help="fit on a stored estimator: store:PATH:ESTIMATOR[:config=H][:seed=S][:checkpoint=C]"
     ),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="shared data folder (default $NASLENS_DATA)"),
-    threads: int = typer.Option(1, "--threads", min=1, help="torch CPU threads"),
-    quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+    threads: ThreadsOption = 1,
+    quiet: QuietOption = False,
 ) -> None:
     """Fit every (predictor, size, loss, training set, seed), judge it against the ground truth, store its
     predictions (OUT/scores, readable by `naslens evaluate --store`) and print the summary."""
@@ -241,11 +249,11 @@ def fit_eval_cmd(
 @app.command("multistage")
 def multistage_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="output folder (created; rerun to resume)"),
-    ground_truth: str = typer.Option("nb201-200ep", "--ground-truth", "-g", help="registered name or file path"),
+    ground_truth: GroundTruthOption = "nb201-200ep",
     dataset: str | None = typer.Option(None, "--dataset", "-d", help="ground-truth dataset"),
-    metric: str | None = typer.Option(None, "--metric", help="ground-truth column, when a dataset has several"),
-    space: str | None = typer.Option(None, "--space", help="search space (default: the ground truth's)"),
-    predictor: str = typer.Option("mlp", "--predictor", "-p", help="comma-separated predictor names"),
+    metric: MetricOption = None,
+    space: SpaceOption = None,
+    predictor: PredictorOption = "mlp",
     loss: str = typer.Option("ranking", "--loss", help="loss of neural predictors"),
     stages: int = typer.Option(5, "--stages", help="number of stages"),
     per_stage: int = typer.Option(78, "--per-stage", help="architectures revealed per stage (N)"),
@@ -253,8 +261,8 @@ def multistage_cmd(
     k: str = typer.Option("1,7,11", "--k", help="absolute K of BR@K, comma-separated"),
     set_: list[str] | None = typer.Option(None, "--set", help="hyperparameter KEY=VALUE (repeatable)"),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="shared data folder"),
-    threads: int = typer.Option(1, "--threads", min=1, help="torch CPU threads"),
-    quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+    threads: ThreadsOption = 1,
+    quiet: QuietOption = False,
 ) -> None:
     """Predictor-guided search: fit on N random architectures, then each stage reveals the predicted top-N not yet
     known and refits; per-stage figures in OUT/multistage.csv."""

@@ -1,4 +1,4 @@
-"""Ground truth: benchmark tables with provenance, and (later) the builder that trains architectures."""
+"""Ground truth: benchmark tables with provenance, and the builder that trains architectures into new ones."""
 
 from naslens.benchmarks.ground_truth import GroundTruth, GroundTruthError, MetricInfo, Source
 from naslens.benchmarks.resolve import available, load_ground_truth

@@ -2,153 +2,56 @@
 
 Members are any registered estimators (zero-shot proxies, ``flops``, ``params``, ...); each member's scores are
 oriented by its ``higher_is_better`` before combining, so every ensemble score is higher-is-better. Member scores
-are computed with the run's context or, when ``store`` is given, read from a :class:`~naslens.store.ScoreStore`.
+are computed with the run's context or, when ``store`` is given, read from a :class:`~naslens.store.ScoreStore`
+(:func:`store_ensemble` first appends the members a store lacks).
 
-One spec syntax everywhere (``naslens score --ensemble``, ``naslens evaluate -e``, Python): ``KIND:MEMBERS`` with
-``KIND`` ``vote`` or ``hybrid`` and members separated by ``+`` (``hybrid:zen+flops``, ``vote:synflow+jacob_cov+snip``),
-optionally weighted (``hybrid:synflow*2+params``). Commas also separate members (``vote:synflow,jacob_cov,snip``):
-in a comma-separated estimator list (:func:`split_estimators`) a spec written with ``+`` ends at the next comma,
-while a spec written with commas takes every following item up to the next ensemble spec, so put it last
-(``params,flops,vote:synflow,jacob_cov,snip``). Every spec is stored and looked up under its canonical name
-(:func:`ensemble_name`: members joined by ``+``, aliases resolved), so both spellings name the same ensemble.
+How an ensemble is written (``hybrid:zen*2+flops``, ``vote:a,b,c``), read and named is
+:mod:`naslens.estimators.ensemble_spec`; its names are handed on from here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.stats import rankdata
 
-from naslens.estimators.base import (
-    ESTIMATORS,
-    REQUIRED,
-    EstimatorConfigError,
-    EstimatorInfo,
-    Scores,
-    add_estimator,
-    create_estimator,
-    load_builtin_estimators,
+from naslens.estimators.base import REQUIRED, EstimatorInfo, Scores, add_estimator, create_estimator
+from naslens.estimators.ensemble_spec import (
+    ENSEMBLE_KINDS,
+    SPEC_HELP,
+    EnsembleSpecError,
+    canonical_ensemble,
+    check_members,
+    ensemble_name,
+    is_ensemble_spec,
+    parse_ensemble,
+    spec_text,
+    split_estimators,
 )
 from naslens.types import ScoringContext
 
+__all__ = [
+    "DEFAULT_VOTE",
+    "ENSEMBLE_KINDS",
+    "SPEC_HELP",
+    "EnsembleSpecError",
+    "HybridEstimator",
+    "VoteEstimator",
+    "canonical_ensemble",
+    "ensemble_name",
+    "is_ensemble_spec",
+    "oriented",
+    "pairwise_vote",
+    "parse_ensemble",
+    "rank_sum",
+    "split_estimators",
+    "store_ensemble",
+]
+
 DEFAULT_VOTE = ("synflow", "jacob_cov", "snip")
 """The experts of the original vote ensemble (Abdelfattah et al., 2021)."""
-ENSEMBLE_KINDS = ("vote", "hybrid")
-"""The ``KIND`` of an ensemble spec ``KIND:MEMBERS``."""
-SPEC_HELP = "'hybrid:zen+flops', 'hybrid:synflow*2+params' or 'vote:a+b+c' (or 'vote:a,b,c')"
-
-
-class EnsembleSpecError(EstimatorConfigError):
-    """An ensemble spec that cannot be read (unknown kind, empty or duplicate member, bad weight)."""
-
-
-def parse_ensemble(spec: str) -> tuple[str, list[str], list[float]]:
-    """``"hybrid:zen*2+flops"`` → ``("hybrid", ["zen", "flops"], [2.0, 1.0])`` (``+`` or ``,`` separate members).
-
-    Raises:
-        EnsembleSpecError: not ``vote:``/``hybrid:`` followed by members, an empty or duplicate member, a bad weight.
-    """
-    kind, sep, body = spec.partition(":")
-    kind = kind.strip()
-    if kind not in ENSEMBLE_KINDS or not sep or not body.strip():
-        raise EnsembleSpecError(f"ensemble spec must look like {SPEC_HELP}, got {spec!r}")
-    members, weights = [], []
-    for part in _member_parts(body):
-        name, star, w = part.strip().partition("*")
-        name = name.strip()
-        if not name:
-            raise EnsembleSpecError(f"empty member in ensemble spec {spec!r}")
-        try:
-            weight = float(w) if star else 1.0
-        except ValueError:
-            raise EnsembleSpecError(f"bad weight {w!r} in ensemble spec {spec!r}") from None
-        if not np.isfinite(weight):
-            raise EnsembleSpecError(f"weight {w!r} in ensemble spec {spec!r} is not a finite number")
-        weights.append(weight)
-        members.append(name)
-    if len(set(members)) != len(members):
-        raise EnsembleSpecError(f"duplicate members in {spec!r}")
-    return kind, members, weights
-
-
-def _join(members: Sequence[str], weights: Sequence[float]) -> str:
-    """``["zen", "flops"], [2.0, 1.0]`` → ``"zen*2+flops"`` (the member part of an ensemble's name)."""
-    return "+".join(m if w == 1.0 else f"{m}*{_weight_text(w)}" for m, w in zip(members, weights, strict=True))
-
-
-_OPEN_EXPONENT = re.compile(r"\*\s*[-+]?(\d+\.?\d*|\.\d+)[eE]\s*$")
-"""The end of a member whose weight was cut at the ``+`` of its exponent (``zen*1e`` of ``zen*1e+06``)."""
-
-
-def _member_parts(body: str) -> list[str]:
-    """``body`` split at ``+`` and ``,``, except a ``+`` that signs a weight's exponent (``zen*2.5e+06+flops``)."""
-    parts: list[str] = []
-    for piece in body.replace(",", "+").split("+"):
-        if parts and _OPEN_EXPONENT.search(parts[-1]):
-            parts[-1] += "+" + piece
-        else:
-            parts.append(piece)
-    return parts
-
-
-def _weight_text(w: float) -> str:
-    """The shortest text of ``w`` that reads back exactly (``2`` rather than ``2.0``, as names always had it)."""
-    short = f"{w:g}"
-    return short if float(short) == w else repr(w)
-
-
-def is_ensemble_spec(text: str) -> bool:
-    """Whether ``text`` is written as an ensemble spec (``KIND:…``) rather than an estimator name.
-
-    Example:
-        >>> is_ensemble_spec("vote:synflow+snip"), is_ensemble_spec("synflow")
-        (True, False)
-    """
-    return ":" in text
-
-
-def split_estimators(text: str, *, canonical: bool = True) -> list[str]:
-    """Split a comma-separated list of estimator names and ensemble specs, keeping every spec whole.
-
-    A spec written with ``+`` ends at the next comma; a spec written with commas (``vote:a,b,c``) takes every
-    following item up to the next ensemble spec, so a plain estimator after it must come first or be written
-    before it. With ``canonical`` (default) specs come back under their stored names (:func:`ensemble_name`).
-
-    Example:
-        >>> split_estimators("params, flops,vote:synflow,jacob_cov,snip", canonical=False)
-        ['params', 'flops', 'vote:synflow+jacob_cov+snip']
-        >>> split_estimators("hybrid:zen*2+flops,params,vote:a,b", canonical=False)
-        ['hybrid:zen*2+flops', 'params', 'vote:a+b']
-
-    Raises:
-        EnsembleSpecError: an item with ``:`` that is not an ensemble spec.
-    """
-    items: list[str] = []
-    collecting: list[str] | None = None  # a comma-written spec still taking members
-    for raw in text.split(","):
-        part = raw.strip()
-        if not part:
-            continue
-        if is_ensemble_spec(part):
-            if collecting is not None:
-                items.append("+".join(collecting))
-                collecting = None
-            kind, members, weights = parse_ensemble(part)  # the kind and the first members are checked here
-            written = f"{kind}:{_join(members, weights)}"
-            if "+" in part.partition(":")[2]:
-                items.append(written)
-            else:
-                collecting = [written]
-        elif collecting is not None:
-            collecting.append(part)
-        else:
-            items.append(part)
-    if collecting is not None:
-        items.append("+".join(collecting))
-    return [ensemble_name(i) if canonical and is_ensemble_spec(i) else i for i in items]
 
 
 def oriented(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
@@ -204,7 +107,12 @@ def pairwise_vote(columns: Sequence[np.ndarray], chunk: int = 512) -> np.ndarray
 
 
 class _Ensemble:
-    kind = ""
+    """An estimator that combines the oriented scores of its members (a subclass names its ``kind`` and how it
+    combines); its name is its spec written with ``+`` (:func:`~naslens.estimators.ensemble_spec.spec_text`)."""
+
+    kind: ClassVar[str] = ""
+    default_members: ClassVar[tuple[str, ...]] = ()
+    """The members when none are given (none: members are required)."""
 
     def __init__(
         self,
@@ -213,21 +121,21 @@ class _Ensemble:
         store: Any = None,
         **context: Any,
     ) -> None:
-        """``context``: run settings (:class:`~naslens.types.ScoringContext` fields) handed to every member."""
+        """``members``: names (or the member part of a spec, ``"zen*2+flops"``, whose weights apply unless ``weights``
+        is given); ``store``: a :class:`~naslens.store.ScoreStore` or its folder to read member scores from instead
+        of computing them; ``context``: run settings (:class:`~naslens.types.ScoringContext` fields) handed to every
+        member."""
         if isinstance(members, str):
             _, members, parsed = parse_ensemble(f"{self.kind}:{members}")
             weights = parsed if weights is None else weights
-        if not members and self.kind != "vote":
+        if not members and not self.default_members:
             raise ValueError(f"{self.kind} needs members, e.g. 'zen+flops'")
-        self.members = list(members) if members else list(DEFAULT_VOTE)
-        if len(self.members) < 2:
-            raise ValueError(f"{self.kind} needs at least two members, got {self.members}")
+        self.members = list(members) if members else list(self.default_members)
         self.weights = [1.0] * len(self.members) if weights is None else [float(w) for w in weights]
-        if len(self.weights) != len(self.members):
-            raise ValueError(f"{len(self.members)} members but {len(self.weights)} weights")
+        check_members(self.kind, self.members, self.weights)
         self.store = store
         self.context = ScoringContext().replace(**context)
-        self._store_seed = context.get("seed")
+        self._store_seed = context.get("seed")  # stored scores: the seed given, else the one seed the store holds
         self._member_configs: list[dict[str, Any]] = []
         self.info = EstimatorInfo(
             name=self.name, family="ensemble", higher_is_better=True, description=f"{self.kind} of {self.members}"
@@ -235,7 +143,7 @@ class _Ensemble:
 
     @property
     def name(self) -> str:
-        return f"{self.kind}:{_join(self.members, self.weights)}"
+        return spec_text(self.kind, self.members, self.weights)
 
     def config(self) -> dict[str, Any]:
         return {
@@ -245,17 +153,18 @@ class _Ensemble:
             "member_configs": self._member_configs,
         }
 
-    def _member_scores(self, space: Any, archs: Sequence[Any]) -> list[Scores]:
-        keys = [space.key(a) for a in archs]
-        out = []
-        for m in self.members:
-            if self.store is not None:
-                from naslens.store import ScoreStore
+    def _member_scores(self, space: Any, archs: Sequence[Any], keys: list[str]) -> list[Scores]:
+        if self.store is None:
+            out = [create_estimator(m, self.context).score(space, archs) for m in self.members]
+        else:
+            from naslens.store import ScoreStore
 
-                st = self.store if isinstance(self.store, ScoreStore) else ScoreStore(self.store, readonly=True)
-                out.append(st.scores(space.name, m, keys, seed=self._store_seed))
-            else:
-                out.append(create_estimator(m, self.context).score(space, archs))
+            st = self.store if isinstance(self.store, ScoreStore) else ScoreStore(self.store, readonly=True)
+            try:
+                out = [st.scores(space.name, m, keys, seed=self._store_seed) for m in self.members]
+            finally:
+                if st is not self.store:
+                    st.close()
         self._member_configs = [s.config for s in out]
         return out
 
@@ -263,10 +172,10 @@ class _Ensemble:
         raise NotImplementedError
 
     def score(self, space: Any, archs: Sequence[Any]) -> Scores:
-        members = self._member_scores(space, archs)
+        keys = [space.key(a) for a in archs]
+        members = self._member_scores(space, archs, keys)
         cols = [np.where(s.finite, oriented(s.values, s.info.higher_is_better), np.nan) for s in members]
         values = self.combine(cols)
-        keys = [space.key(a) for a in archs]
         status = []
         for i in range(len(keys)):
             bad = [f"{m}: {s.status[i]}" for m, s in zip(self.members, members, strict=True) if not s.finite[i]]
@@ -284,12 +193,18 @@ class HybridEstimator(_Ensemble):
 
 
 class VoteEstimator(_Ensemble):
-    """Pairwise majority vote of expert proxies (weights ignored); see :func:`pairwise_vote`."""
+    """Pairwise majority vote of expert proxies (weights ignored; :data:`DEFAULT_VOTE` when no members are given);
+    see :func:`pairwise_vote`."""
 
     kind = "vote"
+    default_members = DEFAULT_VOTE
 
     def combine(self, columns: list[np.ndarray]) -> np.ndarray:
         return pairwise_vote(columns)
+
+
+_BY_KIND: dict[str, type[_Ensemble]] = {c.kind: c for c in (HybridEstimator, VoteEstimator)}
+"""The ensemble class of each kind of :data:`~naslens.estimators.ensemble_spec.ENSEMBLE_KINDS`."""
 
 
 add_estimator(
@@ -312,38 +227,6 @@ add_estimator(
 )
 
 
-def _canonical_member(name: str) -> str:
-    """The registered name behind a member's alias (``relu_logdet`` → ``nwot``); unknown names unchanged."""
-    load_builtin_estimators(until=name)
-    return ESTIMATORS.canonical(name) if name in ESTIMATORS else name
-
-
-def canonical_ensemble(spec: str) -> tuple[str, list[str], list[float]]:
-    """:func:`parse_ensemble` with member aliases resolved to registered names (what is computed and stored)."""
-    kind, members, weights = parse_ensemble(spec)
-    members = [_canonical_member(m) for m in members]
-    if len(set(members)) != len(members):
-        raise EnsembleSpecError(f"duplicate members in {spec!r} (after resolving aliases: {members})")
-    return kind, members, weights
-
-
-def ensemble_name(spec: str) -> str:
-    """The stored estimator name of an ensemble spec (``vote:a,b,c`` and ``vote:a+b+c`` → ``vote:a+b+c``; member
-    aliases resolved); a plain name is returned unchanged.
-
-    Raises:
-        EnsembleSpecError: an unreadable spec, or fewer than two members.
-    """
-    if not is_ensemble_spec(spec):
-        return spec
-    kind, members, weights = canonical_ensemble(spec)
-    cls = HybridEstimator if kind == "hybrid" else VoteEstimator
-    try:
-        return cls(members, weights).name
-    except ValueError as e:
-        raise EnsembleSpecError(f"ensemble spec {spec!r}: {e}") from None
-
-
 def store_ensemble(
     space: Any, archs: Sequence[Any], spec: str, store: Any, context: ScoringContext, *, stored: Sequence[str] = ()
 ) -> Scores:
@@ -357,15 +240,13 @@ def store_ensemble(
     seed = context.seed
     for m in members:
         if m not in stored:
-            sc = create_estimator(m, context).score(space, list(archs))
-            store.put_many(
-                space.name, zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True), sc.info,
-                sc.config, seed=seed,
-            )  # fmt: skip
-    cls = HybridEstimator if kind == "hybrid" else VoteEstimator
-    sc = cls(members, weights, store=store, seed=seed).score(space, list(archs))
-    store.put_many(
-        space.name, zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True), sc.info, sc.config,
-        seed=seed,
-    )  # fmt: skip
+            _append(store, space, create_estimator(m, context).score(space, list(archs)), seed)
+    sc = _BY_KIND[kind](members, weights, store=store, seed=seed).score(space, list(archs))
+    _append(store, space, sc, seed)
     return sc
+
+
+def _append(store: Any, space: Any, sc: Scores, seed: int) -> None:
+    """Append every score of ``sc`` (no checkpoint) to ``store`` under ``seed``."""
+    rows = zip(sc.keys, sc.values, sc.status, [None] * len(sc.keys), strict=True)
+    store.put_many(space.name, rows, sc.info, sc.config, seed=seed)

@@ -229,14 +229,7 @@ class GatesPredictor(NeuralPredictor):
         self.mlp_layers = mlp_layers
         self.mlp_hidden = mlp_hidden
         self.dropout = dropout
-        self.loss = loss
-        self.margin = margin
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.max_pairs_factor = max_pairs_factor
-        self.random_state = random_state
+        self._store_training(loss, margin, epochs, batch_size, lr, weight_decay, max_pairs_factor, random_state)
 
     def _check_architecture(self) -> None:
         for name in ("op_dim", "node_dim", "hidden", "gcn_layers", "gcn_width", "mlp_hidden"):

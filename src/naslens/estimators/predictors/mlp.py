@@ -52,14 +52,7 @@ class MLPPredictor(NeuralPredictor):
         self.hidden = hidden
         self.layers = layers
         self.dropout = dropout
-        self.loss = loss
-        self.margin = margin
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.max_pairs_factor = max_pairs_factor
-        self.random_state = random_state
+        self._store_training(loss, margin, epochs, batch_size, lr, weight_decay, max_pairs_factor, random_state)
 
     def _inputs(self, space: Any, archs: Sequence[Any]) -> tuple[torch.Tensor, ...]:
         return (torch.from_numpy(encode_matrix(space, archs, "onehot")),)

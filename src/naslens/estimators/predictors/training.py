@@ -87,7 +87,8 @@ class NeuralPredictor(Predictor):
     """A predictor made of a torch module trained with :func:`pair_loss`.
 
     Subclasses list the hyperparameters of :data:`NEURAL_DEFAULTS` (plus ``space``, ``random_state`` and their own)
-    in ``__init__`` and implement ``_module(space)`` (the untrained ``nn.Module``, mapping the tensors of
+    in ``__init__`` (scikit-learn reads the signature), store their own and hand the shared ones to
+    :meth:`_store_training`, and implement ``_module(space)`` (the untrained ``nn.Module``, mapping the tensors of
     ``_inputs`` to one score per architecture) and ``_inputs(space, archs)`` (a tuple of tensors whose first
     dimension is the architecture).
 
@@ -103,6 +104,28 @@ class NeuralPredictor(Predictor):
     weight_decay: float
     max_pairs_factor: int
     random_state: int | None
+
+    def _store_training(
+        self,
+        loss: str,
+        margin: float,
+        epochs: int,
+        batch_size: int,
+        lr: float,
+        weight_decay: float,
+        max_pairs_factor: int,
+        random_state: int | None,
+    ) -> None:
+        """Store the training hyperparameters, unchanged, from a subclass's ``__init__`` (its only logic: scikit-learn's
+        ``clone`` checks that every argument is stored as itself, so arguments handed on in the wrong order fail)."""
+        self.loss = loss
+        self.margin = margin
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.max_pairs_factor = max_pairs_factor
+        self.random_state = random_state
 
     def _module(self, space: Any) -> nn.Module:
         raise NotImplementedError
