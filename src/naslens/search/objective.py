@@ -153,6 +153,8 @@ class Objective:
             EstimatorConfigError: options the estimator does not accept.
         """
         ctx = context or ScoringContext()
+        if ctx.dataset is None:  # estimators default to their own dataset; the space's default is the one it has
+            ctx = ctx.replace(dataset=space.info.default_dataset)
         opts = dict(options or {})
         base, direction = split_direction(spec.strip())
         maximize = None if direction is None else direction == "max"
