@@ -64,7 +64,9 @@ def list_cmd() -> None:
     from rich.table import Table
 
     from naslens.search import list_searches
+    from naslens.search.common import load_estimator_searches
 
+    load_estimator_searches()
     table = Table("search", "kind", "multi-objective only", "needs enumerable", "needs mixed supernet", "description")
     for name, i in list_searches().items():
         yes = {True: "yes", False: "no"}
@@ -140,7 +142,7 @@ def _print_run(run: Any, out: Path | None) -> None:
 
     s = run.summary
     est, gt = s["estimator"], s["ground_truth"]
-    con = Console()
+    con = Console(width=max(Console().width, 200))  # full keys and column names, also in a log
     head = f"{run.search} on {run.space}, estimator {est['label']} (config {est['config_hash']}, "
     head += f"{'maximised' if est['maximize'] else 'minimised'})"
     if s["constraints"]:
@@ -162,8 +164,12 @@ def _print_run(run: Any, out: Path | None) -> None:
         con.print(f"… {len(run.table) - MAX_ROWS} more rows in results.csv", highlight=False)
     for c, m in s["mean_std"].items():
         what = f"ground truth {gt['name']} {c}" if gt and c in gt["metrics"] else c
-        if c == "value":
-            what = f"{est['label']} value"
+        what = {
+            "value": f"{est['label']} value",
+            "evaluations": "estimator evaluations (distinct architectures)",
+            "seconds": "estimator seconds (first-computed)",
+            "rejections": "constraint rejections",
+        }.get(c, what)
         con.print(
             f"mean ± std over {m['n']} rows ({m['n_missing']} missing) of {what}: {m['mean']:.4g} ± {m['std']:.3g}",
             highlight=False,

@@ -18,7 +18,7 @@ from naslens.spaces import get_space
 from naslens.types import EstimatorInfo, Scores, status_of
 
 
-class Interrupted(RuntimeError):
+class SimulatedKillError(RuntimeError):
     """Raised by :class:`Synthetic` after its allowance of computations."""
 
 
@@ -28,7 +28,7 @@ class Synthetic:
     Args:
         fn: key → value (``nan``/``inf`` allowed).
         higher_is_better: the declared direction.
-        raise_after: raise :class:`Interrupted` once this many architectures were computed (``None``: never).
+        raise_after: raise :class:`SimulatedKillError` once this many architectures were computed (``None``: never).
         family: the declared family.
     """
 
@@ -53,7 +53,7 @@ class Synthetic:
         keys, vals = [], []
         for a in archs:
             if self.raise_after is not None and len(self.computed) >= self.raise_after:
-                raise Interrupted(f"interrupted after {len(self.computed)} computations")
+                raise SimulatedKillError(f"interrupted after {len(self.computed)} computations")
             k = space.key(a)
             self.computed.append(k)
             keys.append(k)

@@ -8,14 +8,14 @@ import json
 
 import numpy as np
 import pytest
+from tests.search.helpers import hashed, synthetic_objective, toy
+from tests.toy_space import toy_ground_truth
 
 from naslens.search import SearchError, create_search, list_searches, search_info
 from naslens.search.driver import SearchDriver
 from naslens.search.objective import Objective
 from naslens.spaces import get_space
 from naslens.types import ScoringContext
-from tests.search.helpers import hashed, synthetic_objective, toy
-from tests.toy_space import toy_ground_truth
 
 
 def _extras(res):

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.search.helpers import synthetic_objective, toy
+from tests.toy_space import toy_ground_truth
 
 from naslens.benchmarks.hw_metrics import HWMetricsError, load_hw_metrics
 from naslens.search import create_search
 from naslens.search.constraints import Constraint, ConstraintError, Constraints, parse_constraints
 from naslens.search.objective import Objective
 from naslens.spaces import get_space
-from tests.search.helpers import synthetic_objective, toy
-from tests.toy_space import toy_ground_truth
 
 
 def test_parse():

@@ -7,14 +7,14 @@ import math
 
 import numpy as np
 import pytest
+from tests.search.helpers import synthetic_objective, toy
+from tests.toy_space import toy_ground_truth
 
 from naslens.search import SearchError
 from naslens.search.driver import SearchDriver
 from naslens.search.objective import Objective, split_direction
 from naslens.store import ScoreStore
 from naslens.types import ScoringContext
-from tests.search.helpers import synthetic_objective, toy
-from tests.toy_space import toy_ground_truth
 
 
 def test_direction_and_signed():

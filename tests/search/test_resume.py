@@ -4,10 +4,10 @@ journal, computes only what is missing, and ends exactly as an uninterrupted run
 from __future__ import annotations
 
 import pytest
+from tests.search.helpers import SimulatedKillError, synthetic_objective, toy
 
 from naslens.search import create_search, stored_runs
 from naslens.store import ScoreStore
-from tests.search.helpers import Interrupted, synthetic_objective, toy
 
 CASES = [
     ("random-search", {"budget": 15}),
@@ -23,7 +23,7 @@ def test_interrupted_run_resumes_identically(tmp_path, name, options):
 
     st = ScoreStore(tmp_path / "store")
     obj, est = synthetic_objective(sp, store=st, raise_after=6, chunk=2)
-    with pytest.raises(Interrupted):
+    with pytest.raises(SimulatedKillError):
         create_search(name, **options).run(sp, obj, seed=5, store=st)
     first = list(est.computed)
     st.close()

@@ -12,7 +12,7 @@ Example:
     >>> from naslens.types import ScoringContext
     >>> sp = get_space("nb201")
     >>> res = RandomSearch(budget=20).run(sp, Objective.create("params", sp, ScoringContext(dataset="cifar10")), seed=0)
-    >>> res.evaluations, len(res.trajectory), res.value == res.trajectory["value"].max()
+    >>> res.evaluations, len(res.trajectory), bool(res.value == res.trajectory["value"].max())
     (20, 20, True)
 """
 
