@@ -157,6 +157,8 @@ def _print_run(run: Any, out: Path | None) -> None:
         )
     cols = [c for c in run.table.columns]
     table = Table(*[c if c != "value" else f"value ({est['label']})" for c in cols])
+    for column in table.columns:
+        column.overflow = "fold"  # architecture keys in full
     for _, row in run.table.head(MAX_ROWS).iterrows():
         table.add_row(*[_fmt(row[c]) for c in cols])
     con.print(table)

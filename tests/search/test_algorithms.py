@@ -195,3 +195,11 @@ def test_predictor_guided_reveals_stages_with_oracle():
 def test_hashed_helper_is_not_constant():
     sp = toy()
     assert len({hashed(sp.key(a)) for a in sp.enumerate()}) > 10
+
+
+@pytest.mark.parametrize("name", ["random-search", "naswot-sampling", "evolution"])
+def test_runs_on_nb_macro(name):
+    sp = get_space("nb-macro")
+    obj = Objective.create("flops:min", sp, ScoringContext())
+    res = create_search(name, budget=12, **({"population": 4} if name == "evolution" else {})).run(sp, obj, seed=0)
+    assert res.space == "nb-macro" and res.value == res.trajectory["value"].min() and sp.parse(res.arch) is not None
