@@ -423,7 +423,7 @@ def spaces_cmd(
 
 def _mount_subcommands() -> None:
     """Command groups living in their own modules (each a thin shell over its Python API)."""
-    from naslens import cli_bench, cli_export, cli_oneshot, cli_predictor, cli_report, cli_score
+    from naslens import cli_bench, cli_export, cli_oneshot, cli_predictor, cli_report, cli_score, cli_search
 
     app.command("score")(cli_score.score)
     app.command("report")(cli_report.report)
@@ -431,6 +431,7 @@ def _mount_subcommands() -> None:
     app.add_typer(cli_oneshot.app, name="oneshot")
     app.add_typer(cli_bench.app, name="bench")
     app.add_typer(cli_predictor.app, name="predictor")
+    app.add_typer(cli_search.search_app, name="search")
     guard_app(app)  # every command: user errors as one line on stderr, exit 2 (naslens.cli_errors)
 
 
