@@ -64,9 +64,7 @@ def list_cmd() -> None:
     from rich.table import Table
 
     from naslens.search import list_searches
-    from naslens.search.common import load_estimator_searches
 
-    load_estimator_searches()
     table = Table("search", "kind", "multi-objective only", "needs enumerable", "needs mixed supernet", "description")
     for name, i in list_searches().items():
         yes = {True: "yes", False: "no"}
@@ -219,4 +217,7 @@ def show_cmd(store: Path = typer.Option(..., help="score store folder")) -> None
     Console().print(table)
 
 
+from naslens import cli_search_pt  # noqa: E402  (the operation-scoring commands: zc-pt, opscore)
+
+cli_search_pt.register(search_app)
 guard_app(search_app, "naslens search")  # user errors: one line on stderr, exit 2 (naslens.cli_errors)

@@ -100,7 +100,14 @@ class SearchResult:
 SEARCHES: Registry[Callable[..., Any]] = Registry("search algorithm")
 _INFOS: dict[str, SearchInfo] = {}
 
-BUILTIN_SEARCH_MODULES: tuple[str, ...] = ("naslens.search.zc_pt",)
+BUILTIN_SEARCH_MODULES: tuple[str, ...] = (
+    "naslens.search.zc_pt",
+    "naslens.search.naswot_sampling",
+    "naslens.search.random_search",
+    "naslens.search.evolution",
+    "naslens.search.zc_evo",
+    "naslens.search.predictor_guided",
+)
 """Modules of naslens' own search algorithms; importing one registers its algorithm (imported on first use)."""
 
 

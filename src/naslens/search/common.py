@@ -25,24 +25,6 @@ from naslens.search._base import SearchError, SearchResult
 from naslens.search.constraints import Constraints
 from naslens.search.objective import Objective
 
-ESTIMATOR_SEARCH_MODULES = (
-    "naslens.search.naswot_sampling",
-    "naslens.search.random_search",
-    "naslens.search.evolution",
-    "naslens.search.zc_evo",
-    "naslens.search.predictor_guided",
-)
-"""The modules of the estimator-driven searches (importing one registers its search)."""
-
-
-def load_estimator_searches() -> None:
-    """Import :data:`ESTIMATOR_SEARCH_MODULES` (idempotent; the same as ``BUILTIN_SEARCH_MODULES`` once they are
-    listed there)."""
-    import importlib
-
-    for module in ESTIMATOR_SEARCH_MODULES:
-        importlib.import_module(module)
-
 
 def parse_options(name: str, defaults: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
     """``defaults`` updated with ``given``, every value of the default's type (ints for ints, bools for bools,

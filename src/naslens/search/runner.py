@@ -109,11 +109,9 @@ def run_search(
     """
     from naslens.benchmarks import load_ground_truth
     from naslens.run_context import ground_truth_context
-    from naslens.search.common import load_estimator_searches
     from naslens.spaces import get_space
     from naslens.store import ScoreStore
 
-    load_estimator_searches()
     try:
         info = search_info(name)
     except KeyError as e:
