@@ -17,9 +17,10 @@ from naslens.benchmarks import GroundTruth, MetricInfo, Source
 from naslens.benchmarks.ground_truth import GroundTruthError, numeric_columns
 from naslens.cli import app
 from naslens.estimators.base import EstimatorInfo
-from naslens.evaluation_coverage import MIN_POINTS, config_datasets
+from naslens.evaluation_coverage import MIN_POINTS, EvaluationError, config_datasets, plan_coverage
 from naslens.spaces import get_space
 from naslens.store import ScoreStore
+from naslens.types import UserError
 
 
 def _gt(space: str, n: int, dataset: str = "cifar10", nan_at: tuple[int, ...] = ()) -> GroundTruth:
@@ -120,8 +121,11 @@ def test_not_scored_failed_common_each_and_refusal(tmp_path: Path, space: str) -
     assert "3 architectures with a finite score, fewer than 10" in each.results["three"]["error"]
     assert each.results["half"]["n_archs"] == 27 and each.results["half"]["k_counts"] == {"0.1": 2}
     assert each.k_counts == {"0.1": 6}
-    with pytest.raises(ValueError, match="coverage must be one of"):
+    with pytest.raises(EvaluationError, match="coverage must be one of") as info:
         naslens.evaluate(ground_truth=gt, estimators=["params"], coverage="some")
+    assert isinstance(info.value, UserError) and isinstance(info.value, ValueError)
+    with pytest.raises(UserError, match="coverage must be one of"):
+        plan_coverage("some", {}, 3)
 
 
 def test_cli_prints_refusals_and_each_coverage(tmp_path: Path) -> None:
@@ -216,6 +220,12 @@ def test_scores_of_another_dataset_are_warned_about(tmp_path: Path) -> None:
     # generic: a dataset recorded anywhere in a configuration (e.g. a supernet's training data) is found
     assert config_datasets({"estimator": "oneshot_acc", "train": {"dataset": "fashion-mnist", "data": "uniform"}}) == {
         "fashion-mnist"
+    }
+    # a ``data`` that is not an image data source (zc_features' shared-data folder) is not a dataset
+    assert config_datasets({"estimator": "zc_features", "data": "/work/shared/data", "dataset": None}) == set()
+    assert config_datasets({"data": "fashion-mnist", "sub": {"data": {"source": "cifar10"}}}) == {
+        "fashion-mnist",
+        "cifar10",
     }
 
 

@@ -14,11 +14,12 @@ from naslens import criteria
 from naslens.estimators.predictors import create_predictor
 from naslens.estimators.predictors.estimator import PredictorEstimator, stored_name, train_set_hash
 from naslens.evaluation import evaluate
-from naslens.predictor_data import PredictorRunError, load_truth, train_set
-from naslens.predictor_eval import fit_eval
+from naslens.predictor_data import PredictorRunError, load_truth, resolve_target, train_set
+from naslens.predictor_eval import fit_eval, summary_table
+from naslens.predictor_runlog import RunLog, RunLogError
 from naslens.spaces import get_space
 from naslens.store import ScoreStore
-from naslens.types import EstimatorInfo
+from naslens.types import EstimatorInfo, UserError
 
 FM = {"ground_truth": "nb201-fmnist", "metric": "fashion-mnist"}
 MLP = {"epochs": 3, "hidden": 16, "layers": 1}
@@ -148,6 +149,9 @@ def test_nonfinite_predictions_are_counted_and_stored(tmp_path):
     r = _fe(tmp_path / "o", train_sets=1, seeds=[0], params={"nan_every": 7})
     row = r.results[r.results.eval_on == "all"].iloc[0]
     assert row.n_nonfinite == len(range(0, 600, 7)) and row.n_eval == 600 and np.isfinite(row.kendall_tau)
+    assert row.n_finite == 600 - row.n_nonfinite  # M: what the criteria are computed on
+    cols = list(r.results.columns)
+    assert cols.index("n_eval") < cols.index("n_finite") < cols.index("n_nonfinite")
     assert r.summary.n_nonfinite.iloc[0] == row.n_nonfinite
     with ScoreStore(tmp_path / "o" / "scores", create=False) as st:
         t = st.table()
@@ -263,3 +267,73 @@ def test_predictor_estimator_config_and_scores():
     assert other.config_hash != est.config_hash and other.store_config() == est.store_config()  # seeds share one
     with pytest.raises(ValueError, match="fitted on space 'nb201', not 'nb-macro'"):
         est.score(get_space("nb-macro"), [])
+
+
+def test_summary_counts_runs_with_a_nan_criterion():
+    res = pd.DataFrame(
+        {
+            "predictor": ["mlp"] * 3 + ["toy_tree"],
+            "train_size": 78,
+            "loss": ["ranking"] * 3 + ["none"],
+            "eval_on": "all",
+            "n_nonfinite": [0, 2, 0, 0],
+            "kendall_tau": [0.5, np.nan, 0.7, 0.4],
+            "spearman": [0.6, np.nan, 0.8, 0.5],
+            "br_at_1pct": [0.01, 0.02, np.nan, 0.03],
+            "fit_seconds": 1.0,
+        }
+    )
+    s = summary_table(res)
+    mlp, tree = s.iloc[0], s.iloc[1]
+    assert (mlp.n_runs, mlp.n_runs_nan, mlp.n_nonfinite) == (3, 2, 2)  # run 2 (collapsed) and run 3 (no BR)
+    assert mlp.kendall_tau_mean == pytest.approx(0.6) and mlp.kendall_tau_std == pytest.approx(0.1)
+    assert mlp.br_at_1pct_mean == pytest.approx(0.015)
+    assert (tree.n_runs, tree.n_runs_nan) == (1, 0)
+    assert list(s.columns[:7]) == ["predictor", "train_size", "loss", "eval_on", "n_runs", "n_runs_nan", "n_nonfinite"]
+    assert "n_runs_nan" in summary_table(res.iloc[:0]).columns
+
+
+def test_a_folder_whose_first_fit_failed_is_reused(tmp_path):
+    out = tmp_path / "o"
+    with pytest.raises(ValueError, match="max_depth"):  # scikit-learn refuses it when the tree first fits
+        _fe(out, train_sets=1, seeds=[0], params={"max_depth": 0})
+    assert (out / "provenance.json").exists() and not (out / "runs.jsonl").exists()
+    fixed = _fe(out, train_sets=1, seeds=[0], params={"max_depth": 2})  # other settings, but no run recorded
+    assert fixed.computed == 1
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["settings"]["overrides"] == {"max_depth": 2}
+    with pytest.raises(PredictorRunError, match="other settings"):  # now it holds a run: protected
+        _fe(out, train_sets=1, seeds=[0], params={"max_depth": 3})
+
+
+def test_run_log_repairs_only_a_torn_last_line(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    good = [json.dumps({"run": i}) + "\n" for i in range(3)]
+    path.write_text(good[0] + good[1] + "not json\n")  # a bad last line (even with its newline): torn, cut off
+    assert [r["run"] for r in RunLog(path)] == [0, 1] and path.read_text() == good[0] + good[1]
+    damaged = good[0] + "{oops\n" + good[1] + good[2]
+    path.write_text(damaged)
+    with pytest.raises(RunLogError, match=r"runs\.jsonl:2: not a JSON record") as info:
+        RunLog(path)
+    assert isinstance(info.value, UserError)
+    assert path.read_text() == damaged  # nothing deleted: the good records after the bad line are kept
+    path.write_text(good[0] + "[1, 2]\n" + good[1])  # JSON, but not a record
+    with pytest.raises(RunLogError, match=":2:"):
+        RunLog(path)
+
+
+def test_predictor_run_errors_are_user_errors():
+    assert issubclass(PredictorRunError, UserError) and issubclass(PredictorRunError, ValueError)
+
+
+def test_a_store_target_is_opened_read_only(tmp_path):
+    import sqlite3
+
+    truth = load_truth("nb201-fmnist", metric="fashion-mnist")
+    _fake_oneshot_store(tmp_path / "st", truth, 50)
+    db = tmp_path / "st" / ScoreStore.FILE
+    sqlite3.connect(db).execute("PRAGMA journal_mode=DELETE").connection.close()  # a rollback-journal store
+    before = db.read_bytes()
+    target = resolve_target(f"store:{tmp_path / 'st'}:fake_loss", truth)
+    assert len(target.values) == 48
+    assert db.read_bytes() == before  # a read-write open would have switched it to WAL (and could write)

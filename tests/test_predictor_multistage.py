@@ -112,3 +112,32 @@ def test_mlp_runs_and_bad_inputs_are_refused(tmp_path):
         assert not bad.exists()
     with pytest.raises(PredictorRunError, match="other settings"):
         multistage(None, "nb201-fmnist", "mlp", 2, 12, 0, out=tmp_path / "ms", **FM, progress=False)
+
+
+def test_br_ratios_share_best_found_rank_ratio_denominator():
+    t = Truth("s", "demo", "acc", list("abcdef"), np.array([1.0, 6.0, 2.0, 5.0, 3.0, 4.0]), {})
+    scores = np.array([0.0, 1.0, 2.0, 3.0, 4.0, np.nan])  # predicted best of the finite ones: e (true rank 4 of 6)
+    m = stage_metrics(t, ["a", "d"], scores, [1, 5, 6])
+    assert m["n_nonfinite"] == 1 and m["best_found_rank_ratio"] == pytest.approx(2 / 6)
+    assert m["br_at_1"] == pytest.approx(4.0) and m["br_at_1_ratio"] == pytest.approx(4 / 6)  # ranks among all M
+    assert m["br_at_5"] == pytest.approx(1.0) and m["br_at_5_ratio"] == pytest.approx(1 / 6)  # all 5 finite: b in
+    assert np.isnan(m["br_at_6"])  # K above the 5 finite predictions
+
+
+def test_bad_hyperparameters_do_not_lock_the_folder(tmp_path):
+    out = tmp_path / "ms"
+    kw = {"stages": 1, "per_stage": 10, "seed": 0, "out": out, **FM, "progress": False}
+    with pytest.raises(PredictorRunError, match="epochs must be a positive integer"):
+        multistage(None, "nb201-fmnist", "mlp", params={"epochs": 0, "hidden": 8}, **kw)
+    assert not out.exists()  # refused before anything is written
+    with pytest.raises(ValueError, match="max_depth"):  # a tree's bad value: found by scikit-learn when it fits
+        multistage(None, "nb201-fmnist", "toy_tree", params={"max_depth": 0}, **kw)
+    assert (out / "multistage.json").exists() and not (out / "multistage.jsonl").exists()
+    r = multistage(None, "nb201-fmnist", "toy_tree", params={"max_depth": 2}, **kw)  # nothing recorded: reused
+    assert r.computed == 1
+    assert json.loads((out / "multistage.json").read_text())["settings"]["overrides"] == {"max_depth": 2}
+    with pytest.raises(PredictorRunError, match="other settings"):  # a recorded stage is protected
+        multistage(None, "nb201-fmnist", "toy_tree", params={"max_depth": 3}, **kw)
+    (out / "multistage.json").write_text("{broken")
+    with pytest.raises(PredictorRunError, match=r"multistage\.json is not valid JSON"):
+        multistage(None, "nb201-fmnist", "toy_tree", params={"max_depth": 2}, **kw)

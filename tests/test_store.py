@@ -109,8 +109,82 @@ def test_immutable_fallback_reads_a_store(tmp_path: Path, monkeypatch: pytest.Mo
         return real(target, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store_mod.sqlite3, "connect", connect)
+    with pytest.raises(StoreError, match="cannot be opened read-only"):  # a writable folder: not that case
+        ScoreStore(d, readonly=True)
+    monkeypatch.setattr(store_mod, "_writable", lambda folder: False)
     with ScoreStore(d, readonly=True) as st:
         assert st.scores("nb201", "demo", ["a"]).values.tolist() == [2.0]
+
+
+def _uncheckpointed_copy(tmp_path: Path) -> Path:
+    """A copy of a WAL store taken while its writer was open: row ``b`` is only in the ``-wal`` file."""
+    import shutil
+
+    src, dst = tmp_path / "src", tmp_path / "copy"
+    info, cfg = EstimatorInfo("demo", "zeroshot"), {"estimator": "demo"}
+    st = ScoreStore(src)
+    st.put("nb201", "a", info, cfg, seed=0, value=1.0)
+    st.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    st.put("nb201", "b", info, cfg, seed=0, value=2.0)
+    dst.mkdir()
+    for name in (ScoreStore.FILE, ScoreStore.FILE + "-wal"):
+        shutil.copy(src / name, dst / name)
+    st.close()
+    assert (dst / (ScoreStore.FILE + "-wal")).stat().st_size > 0
+    return dst
+
+
+def test_uncheckpointed_wal_is_refused_not_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a read-only folder (simulated: root ignores permissions) where SQLite cannot open the WAL store read-only
+    import sqlite3
+
+    from naslens import store as store_mod
+
+    d = _uncheckpointed_copy(tmp_path)
+    real = sqlite3.connect
+
+    def connect(target: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if "mode=ro" in str(target):
+            raise sqlite3.OperationalError("unable to open database file")
+        return real(target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_mod.sqlite3, "connect", connect)
+    monkeypatch.setattr(store_mod, "_writable", lambda folder: False)
+    with pytest.raises(StoreError, match=r"scores\.sqlite-wal holds rows not yet written") as info:
+        ScoreStore(d, readonly=True)  # immutable=1 would silently lose row b
+    assert "open the store read-write once" in str(info.value) and "copy the folder" in str(info.value)
+    monkeypatch.undo()
+    ScoreStore(d).close()  # the fix the message gives: a read-write open checkpoints the -wal file
+    monkeypatch.setattr(store_mod.sqlite3, "connect", connect)
+    monkeypatch.setattr(store_mod, "_writable", lambda folder: False)
+    with ScoreStore(d, readonly=True) as st:
+        assert sorted(st.table().arch) == ["a", "b"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_uncheckpointed_wal_on_a_read_only_folder(tmp_path: Path) -> None:
+    d = _uncheckpointed_copy(tmp_path)
+    d.chmod(0o555)
+    try:
+        with pytest.raises(StoreError, match="holds rows not yet written"):
+            ScoreStore(d, readonly=True)
+    finally:
+        d.chmod(0o755)
+    ScoreStore(d).close()
+    d.chmod(0o555)
+    try:
+        with ScoreStore(d, readonly=True) as st:
+            assert sorted(st.table().arch) == ["a", "b"]
+    finally:
+        d.chmod(0o755)
+
+
+def test_register_config_refuses_a_read_only_store(tmp_path: Path) -> None:
+    d = _filled(tmp_path)
+    with ScoreStore(d, readonly=True) as st, pytest.raises(StoreError, match="read-only"):
+        st.register_config(EstimatorInfo("other", "zeroshot"), {"estimator": "other"})
+    with ScoreStore(d, readonly=True) as st:
+        assert len(st.configs()) == 1
 
 
 def test_bad_store_paths_are_store_errors(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from naslens.benchmarks import GroundTruth, load_ground_truth
 from naslens.estimators.base import create_estimator
 from naslens.evaluation_coverage import (
     COVERAGES,
+    EvaluationError,
     dataset_warnings,
     plan_coverage,
     resolve_ks,
@@ -270,17 +271,17 @@ def evaluate(
     """
     chosen = [c.info.name for c in _crit.resolve_criteria(criteria)]
     if coverage not in COVERAGES:
-        raise ValueError(f"coverage must be one of {COVERAGES}, got {coverage!r}")
+        raise EvaluationError(f"coverage must be one of {COVERAGES}, got {coverage!r}")
     gt = ground_truth if isinstance(ground_truth, GroundTruth) else load_ground_truth(ground_truth, data_dir)
     sp = get_space(gt.space if space is None else space)
     if gt.space != sp.name:
-        raise ValueError(f"ground truth is for space {gt.space!r}, not {sp.name!r}")
+        raise EvaluationError(f"ground truth is for space {gt.space!r}, not {sp.name!r}")
     col = gt.metric_for(dataset, metric)
     series = gt.values[col]
     without = [str(k) for k in series.index[series.isna()]]
     series = series.dropna()
     if len(series) < 2:
-        raise ValueError(f"ground truth {col!r} has {len(series)} architectures with values; need at least 2")
+        raise EvaluationError(f"ground truth {col!r} has {len(series)} architectures with values; need at least 2")
     plan: SubsetPlan = plan_subset(sp, [str(k) for k in series.index], subset)
     truth = plan.aggregate_truth(series.to_dict())
     provenance = gt.provenance(col)

@@ -20,8 +20,9 @@ criteria are NaN and ``error`` says why), and a K whose top-K set is empty is re
 ``skipped_ks``).
 
 Dataset check: every result's configuration is searched (generically, at any depth) for the datasets it records —
-``dataset`` entries and a ``data``/``source`` that names real images (not synthetic ``noise``/``uniform``). A
-dataset other than the ground truth's gives a warning (console and ``evaluation.json``'s ``warnings``).
+``dataset`` entries and a ``data``/``source`` that names a real-image data source (``cifar10``, ``fashion-mnist``;
+not the synthetic ``noise``/``uniform``, nor a folder path). A dataset other than the ground truth's gives a warning
+(console and ``evaluation.json``'s ``warnings``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from naslens import criteria as _crit
-from naslens.types import RunId, Scores
+from naslens.types import RunId, Scores, UserError
 
 NOT_SCORED = "failed: not in store"
 """The status :meth:`naslens.store.ScoreStore.scores` gives an architecture it holds no score for."""
@@ -41,6 +42,11 @@ NOT_SCORED = "failed: not in store"
 COVERAGES = ("common", "each")
 MIN_POINTS = 10
 """Fewest architectures a result is judged on; below it every criterion is refused (NaN, with the reason)."""
+
+
+class EvaluationError(UserError, ValueError):
+    """Bad input to an evaluation: an unknown coverage, a ground truth of another space or with too few values."""
+
 
 OK, FAILED, NOT = 0, 1, 2
 STATE_NAMES = {OK: "ok", FAILED: "failed", NOT: "not scored"}
@@ -143,10 +149,10 @@ def plan_coverage(mode: str, states: Mapping[str, np.ndarray], n_rows: int) -> C
     """The :class:`Coverage` of results whose row states are ``states``.
 
     Raises:
-        ValueError: unknown ``mode``.
+        EvaluationError: unknown ``mode``.
     """
     if mode not in COVERAGES:
-        raise ValueError(f"coverage must be one of {COVERAGES}, got {mode!r}")
+        raise EvaluationError(f"coverage must be one of {COVERAGES}, got {mode!r}")
     common = np.ones(n_rows, dtype=bool)
     for s in states.values():
         common &= s == OK
@@ -184,22 +190,16 @@ def criteria_for(
     for c in chosen:
         if not c.info.needs_k:
             res[c.info.name] = c(truth, score, higher_is_better=higher_is_better)
-    counts: dict[str, int] = {}
-    skipped: dict[str, str] = {}
+    counts, skipped = resolve_ks(ks, len(truth))
     per_k: dict[str, dict[str, float]] = {c.info.name: {} for c in chosen if c.info.needs_k}
     for k in ks:
         label = _crit.k_label(k)
-        try:
-            counts[label] = _crit.resolve_k(k, len(truth))
-        except ValueError as e:
-            skipped[label] = str(e)
-            for c in chosen:
-                if c.info.needs_k:
-                    per_k[c.info.name][label] = float("nan")
-            continue
         for c in chosen:
             if c.info.needs_k:
-                per_k[c.info.name][label] = c(truth, score, k, higher_is_better=higher_is_better)
+                refused = label in skipped
+                per_k[c.info.name][label] = (
+                    float("nan") if refused else c(truth, score, k, higher_is_better=higher_is_better)
+                )
     res.update(per_k)
     return res, counts, skipped
 
@@ -258,14 +258,21 @@ def result_entry(
 # ---------------------------------------------------------------------------------------------- dataset check
 def config_datasets(config: Any) -> set[str]:
     """Datasets a configuration says its scores were computed for or on: every ``dataset`` string and every
-    ``data`` source (a string, or a mapping's ``source``) that names real images, at any depth.
+    ``data`` source (a string, or a mapping's ``source``) that names a real-image data source of
+    :data:`naslens.data.batches.SOURCES` (``cifar10``, ``fashion-mnist``), at any depth. Any other ``data`` value is
+    not a dataset: the synthetic sources (``noise``, ``uniform``) and, e.g., the folder path a feature predictor
+    reads its tables from (``zc_features``' ``data``).
 
     Example:
         >>> sorted(config_datasets({"dataset": "cifar10", "data": {"source": "noise"}, "train": {"dataset": "x"}}))
         ['cifar10', 'x']
+        >>> sorted(config_datasets({"estimator": "zc", "data": "/work/shared/data", "sub": {"data": "fashion-mnist"}}))
+        ['fashion-mnist']
     """
+    from naslens.data.batches import SOURCES
     from naslens.data.synthetic import KINDS
 
+    images = set(SOURCES) - set(KINDS)
     found: set[str] = set()
 
     def walk(node: Any) -> None:
@@ -275,7 +282,7 @@ def config_datasets(config: Any) -> set[str]:
                     found.add(v)
                 elif k == "data":
                     src = v.get("source") if isinstance(v, Mapping) else v
-                    if isinstance(src, str) and src and src not in KINDS:
+                    if isinstance(src, str) and src in images:
                         found.add(src)
                 walk(v)
         elif isinstance(node, (list, tuple)):

@@ -23,9 +23,10 @@ import numpy as np
 
 from naslens.benchmarks import GroundTruth, load_ground_truth
 from naslens.store import ScoreStore, StoreError
+from naslens.types import UserError
 
 
-class PredictorRunError(ValueError):
+class PredictorRunError(UserError, ValueError):
     """Bad input to a predictor run (fit-eval or multistage); the message names the option."""
 
 
@@ -144,7 +145,7 @@ def store_target(spec: str, truth: Truth) -> Target:
     """
     path, estimator, sel = parse_target_spec(spec)
     try:
-        st = ScoreStore(path, create=False)
+        st = ScoreStore(path, readonly=True)  # only read: a store on a read-only disk works, nothing is written
     except StoreError as e:
         raise PredictorRunError(f"--target: {e}") from None
     try:

@@ -12,8 +12,10 @@ Outputs in ``out``:
 
 - ``runs.jsonl``: one line per finished run (criteria on both evaluation sets, timings, configuration hashes),
   appended and fsynced: a rerun skips what it holds, a kill loses at most the run in progress;
-- ``results.csv``: one row per (run, evaluation set asked for); ``summary.csv``: mean and std (numpy's, ddof 0)
-  per (predictor, train_size, loss, eval_on) over training sets and seeds; both rewritten atomically;
+- ``results.csv``: one row per (run, evaluation set asked for): ``n_eval`` architectures evaluated, of them
+  ``n_finite`` with a finite prediction (M) and ``n_nonfinite`` without; ``summary.csv``: mean and std (numpy's,
+  ddof 0) per (predictor, train_size, loss, eval_on) over training sets and seeds, of the finite criteria (runs
+  with a NaN criterion counted in ``n_runs_nan``); both rewritten atomically;
 - ``scores/``: a :class:`~naslens.store.ScoreStore` with every prediction, one estimator name per (predictor,
   size, loss, set) and the seed in the seed column (``naslens evaluate --store OUT/scores -e mlp@n78-ranking-set0``
   shows a predictor next to proxies and supernets);
@@ -45,16 +47,19 @@ from naslens.store import ScoreStore
 CRITERIA = ("kendall_tau", "spearman", "p_at_top_5pct", "br_at_1pct")
 """The criteria columns of ``results.csv`` (P@top-5 %: higher is better; BR@1 %: lower is better)."""
 
-RUN_COLUMNS = ("predictor", "train_size", "loss", "train_set", "seed", "eval_on", "n_eval", "n_nonfinite")
+RUN_COLUMNS = ("predictor", "train_size", "loss", "train_set", "seed", "eval_on", "n_eval", "n_finite", "n_nonfinite")
+"""Leading columns of ``results.csv``: ``n_eval`` architectures evaluated, ``n_finite`` (M, what the criteria are
+computed on) with a finite prediction, ``n_nonfinite`` = ``n_eval - n_finite`` without."""
 
 
 def criteria_row(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
-    """The criteria of predictions ``p`` against ``y`` (aligned); non-finite predictions counted and left out.
+    """The criteria of predictions ``p`` against ``y`` (aligned); non-finite predictions counted and left out
+    (``n_eval`` = ``n_finite`` + ``n_nonfinite``; the criteria are over the ``n_finite`` = M).
 
     Example:
         >>> r = criteria_row(np.arange(201.0), np.r_[np.arange(200.0), np.nan])
-        >>> r["n_eval"], r["n_nonfinite"], round(r["kendall_tau"], 3), r["br_at_1pct"]
-        (201, 1, 1.0, 0.005)
+        >>> r["n_eval"], r["n_finite"], r["n_nonfinite"], round(r["kendall_tau"], 3), r["br_at_1pct"]
+        (201, 200, 1, 1.0, 0.005)
         >>> r = criteria_row(np.arange(50.0), np.arange(50.0))  # floor(0.01 * 50) = 0: no top-1 % set
         >>> r["br_at_1pct"], r["note"].startswith("br_at_1pct: k=0.01 with M=50 gives K=0")
         (nan, True)
@@ -62,7 +67,13 @@ def criteria_row(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
     y = np.asarray(y, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
     finite = np.isfinite(p)
-    row: dict[str, Any] = {"n_eval": int(y.size), "n_nonfinite": int((~finite).sum()), "note": ""}
+    n_finite = int(finite.sum())
+    row: dict[str, Any] = {
+        "n_eval": int(y.size),
+        "n_finite": n_finite,
+        "n_nonfinite": int(y.size) - n_finite,
+        "note": "",
+    }
     yf, pf = y[finite], p[finite]
     for c in CRITERIA:
         row[c] = float("nan")
@@ -156,7 +167,8 @@ def results_table(records: Sequence[Mapping[str, Any]], eval_on: Sequence[str], 
             if ev is None:
                 continue
             row = {k: rec[k] for k in ("predictor", "train_size", "loss", "train_set", "seed")}
-            row.update({"eval_on": e, "n_eval": ev["n_eval"], "n_nonfinite": ev["n_nonfinite"]})
+            n_finite = ev.get("n_finite", ev["n_eval"] - ev["n_nonfinite"])  # records written before n_finite
+            row.update({"eval_on": e, "n_eval": ev["n_eval"], "n_finite": n_finite, "n_nonfinite": ev["n_nonfinite"]})
             row.update({c: ev[c] for c in CRITERIA})
             if oracle:
                 tv = rec.get("eval_target", {}).get(e, {})
@@ -184,17 +196,31 @@ def _columns(oracle: bool) -> list[str]:
 
 
 def summary_table(results: pd.DataFrame) -> pd.DataFrame:
-    """Mean and std (ddof 0) of every criterion per (predictor, train_size, loss, eval_on), with the number of runs
-    and of non-finite predictions summed over them."""
+    """Mean and std (ddof 0) of every criterion per (predictor, train_size, loss, eval_on).
+
+    A criterion's mean and std are over the runs where it is finite; a NaN criterion (a collapsed predictor with
+    constant predictions, an empty top-K set) is left out of them and counted: ``n_runs`` is every run of the group,
+    ``n_runs_nan`` the runs with at least one non-finite criterion (``results.csv`` says which), and
+    ``n_nonfinite`` the non-finite predictions summed over the runs.
+
+    Example:
+        >>> res = pd.DataFrame({"predictor": "mlp", "train_size": 78, "loss": "ranking", "eval_on": "all",
+        ...                     "n_nonfinite": [0, 0, 0], "kendall_tau": [0.5, float("nan"), 0.7],
+        ...                     "fit_seconds": [1.0, 1.0, 1.0]})
+        >>> r = summary_table(res).iloc[0]
+        >>> int(r.n_runs), int(r.n_runs_nan), round(float(r.kendall_tau_mean), 3)
+        (3, 1, 0.6)
+    """
     keys = ["predictor", "train_size", "loss", "eval_on"]
     values = [c for c in results.columns if c in CRITERIA or (c.endswith("_target") and c[:-7] in CRITERIA)]
     if results.empty:
-        cols = [*keys, "n_runs", "n_nonfinite", *(f"{c}_{s}" for c in values for s in ("mean", "std"))]
+        cols = [*keys, "n_runs", "n_runs_nan", "n_nonfinite", *(f"{c}_{s}" for c in values for s in ("mean", "std"))]
         return pd.DataFrame(columns=[*cols, "fit_seconds_mean"])
     rows = []
     for group, df in results.groupby(keys, sort=False):
         row = dict(zip(keys, group, strict=True))
         row["n_runs"] = len(df)
+        row["n_runs_nan"] = int((~np.isfinite(df[values].to_numpy(dtype=np.float64))).any(axis=1).sum())
         row["n_nonfinite"] = int(df["n_nonfinite"].sum())
         for c in values:
             v = df[c].to_numpy(dtype=np.float64)

@@ -5,11 +5,14 @@ size, drawn as in :func:`naslens.predictor_data.train_set`; the predictor's ``ra
 After each stage's fit the predictor scores every ground-truth architecture; the ``per_stage`` best-scored
 architectures whose ground truth is not yet known are revealed, and the next stage refits on everything known.
 
-Per stage (one row of ``multistage.csv``): the known set's ground-truth range (``known_min``, ``known_max``) and
-std (ddof 0); the best accuracy found so far and its true rank (1 = best, ties share the better rank) and rank / M;
-BR@K for absolute K (default 1, 7, 11): the expected best true rank among the predictor's top-K of the whole
-space, as a rank (``br_at_7``) and as a ratio of M (``br_at_7_ratio``); P@top-0.1 % (K = floor(0.001 M), NaN when
-that is 0) and the global Kendall τ-b, both over all M ground-truth architectures.
+Per stage (one row of ``multistage.csv``), M being every ground-truth architecture: the known set's ground-truth
+range (``known_min``, ``known_max``) and std (ddof 0); the best accuracy found so far and its true rank among the
+M (1 = best, ties share the better rank) and rank / M; BR@K for absolute K (default 1, 7, 11): the expected best
+true rank among the M of the predictor's top-K, as a rank (``br_at_7``) and as a ratio of M (``br_at_7_ratio``,
+the same denominator as ``best_found_rank_ratio``); P@top-0.1 % (K = floor(0.001 M_f), NaN when that is 0) and the
+global Kendall τ-b over the M_f architectures with a finite prediction. Non-finite predictions are counted
+(``n_nonfinite``; M_f = M - n_nonfinite) and never in a top-K set (as when revealing: they are scored last); a K
+above M_f gives NaN.
 
 Resumable per stage: each finished stage is one fsynced line of ``multistage.jsonl`` (with the architectures it
 revealed), a rerun continues after the last finished stage, and a call with more ``stages`` adds stages.
@@ -32,7 +35,15 @@ from naslens import criteria
 from naslens.benchmarks import GroundTruth
 from naslens.estimators.predictors.estimator import NO_LOSS, PredictorEstimator
 from naslens.predictor_data import PredictorRunError, Truth, load_truth, train_set, truth_target
-from naslens.predictor_plan import RunSpec, build_predictor, check_losses, check_predictors, split_params
+from naslens.predictor_plan import (
+    RunSpec,
+    build_predictor,
+    check_losses,
+    check_predictors,
+    check_training_params,
+    split_params,
+    takes_loss,
+)
 from naslens.predictor_runlog import RunLog, atomic_write
 from naslens.progress import Tracker
 
@@ -79,9 +90,11 @@ def stage_metrics(truth: Truth, known: Sequence[str], scores: np.ndarray, ks: Se
     }
     yf, sf = y[finite], scores[finite]
     ok = yf.size >= 2 and np.ptp(sf) > 0
+    # non-finite predictions just below the lowest finite one: never in a top-K of K <= M_f, true ranks among all M
+    last = np.where(finite, scores, np.nextafter(sf.min(), -np.inf) if sf.size else 0.0)
     for k in ks:
-        br = float(criteria.best_ranking(yf, sf, int(k))) if ok and k <= yf.size else float("nan")
-        row[f"br_at_{k}"] = br * yf.size
+        br = float(criteria.best_ranking(y, last, int(k))) if ok and k <= yf.size else float("nan")
+        row[f"br_at_{k}"] = br * m
         row[f"br_at_{k}_ratio"] = br
     try:
         row["p_at_top_0.1pct"] = float(criteria.precision_at_top(yf, sf, 0.001)) if ok else float("nan")
@@ -129,12 +142,23 @@ def check_multistage(truth: Truth, stages: int, per_stage: int, ks: Sequence[int
 
 
 def check_out(out: Path, settings: dict[str, Any]) -> None:
-    """Refuse a folder that holds a multistage run of other settings (or is a file)."""
+    """Refuse a folder that holds multistage stages of other settings (or is a file).
+
+    The settings of ``multistage.json`` are compared only when ``multistage.jsonl`` records at least one stage: a
+    folder whose first fit failed holds nothing to protect and is reused (its ``multistage.json`` rewritten).
+    """
     if out.exists() and not out.is_dir():
         raise PredictorRunError(f"--out {out}: is a file, not a folder")
     prov = out / "multistage.json"
-    if prov.exists():
-        old = json.loads(prov.read_text()).get("settings")
+    log_path = out / "multistage.jsonl"
+    if prov.exists() and log_path.exists() and len(RunLog(log_path)) > 0:
+        try:
+            data = json.loads(prov.read_text())
+        except json.JSONDecodeError as e:
+            raise PredictorRunError(
+                f"--out {out}: multistage.json is not valid JSON ({e}); use another --out"
+            ) from None
+        old = data.get("settings") if isinstance(data, dict) else None
         new = json.loads(json.dumps(settings, default=str))
         if old != new:
             diff = sorted(k for k in new if (old or {}).get(k) != new.get(k))
@@ -177,11 +201,13 @@ def multistage(
 
     truth = truth or load_truth(ground_truth, space=space, dataset=dataset, metric=metric, data_dir=data_dir)
     sp = get_space(space or truth.space)
-    kind = check_predictors([predictor])[predictor]
-    run_loss = check_losses([loss])[0] if kind == "neural" else NO_LOSS
+    check_predictors([predictor])
+    run_loss = check_losses([loss])[0] if takes_loss([predictor]) else NO_LOSS
     overrides = dict(params or {})
     own = split_params(list(dict.fromkeys([predictor, *params_for])), overrides)[predictor]
     check_multistage(truth, stages, per_stage, ks)
+    # bad training hyperparameters are refused before anything is written (a tree's are checked when it first fits)
+    check_training_params(build_predictor(RunSpec(predictor, per_stage, run_loss, 0, int(seed)), sp.info.name, own))
     out_dir = Path(out)
     settings = _settings(sp.info.name, truth, per_stage, ks, overrides)
     check_out(out_dir, settings)
@@ -204,7 +230,7 @@ def multistage(
     with Tracker(len(todo), f"multistage {predictor}", done=len(done), enabled=progress) as t:
         for stage in todo:
             spec = RunSpec(predictor, len(known), run_loss, 0, int(seed))
-            est = PredictorEstimator(build_predictor(spec, sp.info.name, kind, own), known, target.provenance)
+            est = PredictorEstimator(build_predictor(spec, sp.info.name, own), known, target.provenance)
             t0 = time.perf_counter()
             est.predictor.fit([archs[truth.index[k]] for k in known], truth.of(known))
             fit_s = time.perf_counter() - t0

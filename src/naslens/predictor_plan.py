@@ -1,10 +1,11 @@
 """The plan of a ``fit-eval`` run, checked before any work is done or any file is created.
 
 A plan is the grid (predictor × training size × loss × training set × seed) with, for each run, its training set
-and the configuration hash of what it will store. ``tree`` predictors have no loss: they get one run per (size,
-set, seed) with loss ``none``, never one per loss. Hyperparameters given with ``params`` (``--set KEY=VALUE``) go to
-the predictors that have them; a key none of the chosen predictors has is an error, and so are the axes of the grid
-(``loss``, ``random_state``) and ``space``, which the run sets itself.
+and the configuration hash of what it will store. Predictors without a loss axis (``tree`` ones:
+``PredictorInfo.takes_loss`` is false) get one run per (size, set, seed) with loss ``none``, never one per loss.
+Hyperparameters given with ``params`` (``--set KEY=VALUE``) go to the predictors that have them; a key none of the
+chosen predictors has is an error, and so are the axes of the grid (``loss``, ``random_state``) and ``space``,
+which the run sets itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from naslens.estimators.predictors import PredictorError, create_predictor, list_predictors
+from naslens.estimators.predictors import PredictorError, create_predictor, list_predictors, predictor_info
 from naslens.estimators.predictors.estimator import NO_LOSS, PredictorEstimator, stored_name
 from naslens.predictor_data import PredictorRunError, Target, Truth, train_set
 from naslens.predictor_runlog import RunLog
@@ -90,9 +91,14 @@ def check_losses(losses: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(losses))
 
 
-def build_predictor(spec: RunSpec, space: str, kind: str, params: Mapping[str, Any]) -> Any:
+def takes_loss(names: Sequence[str]) -> bool:
+    """Whether any of the predictors ``names`` has a loss axis (:attr:`PredictorInfo.takes_loss`)."""
+    return any(predictor_info(n).takes_loss for n in names)
+
+
+def build_predictor(spec: RunSpec, space: str, params: Mapping[str, Any]) -> Any:
     """The unfitted predictor of one run (its seed is the run's seed, its loss the run's loss if it has one)."""
-    extra: dict[str, Any] = {} if kind == "tree" else {"loss": spec.loss}
+    extra: dict[str, Any] = {"loss": spec.loss} if predictor_info(spec.predictor).takes_loss else {}
     try:
         return create_predictor(spec.predictor, space=space, random_state=spec.seed, **dict(params), **extra)
     except PredictorError as e:
@@ -149,13 +155,13 @@ class FitEvalPlan:
 
 
 def plan_runs(
-    kinds: Mapping[str, str], train_sizes: Sequence[int], losses: Sequence[str], n_sets: int, seeds: Sequence[int]
+    predictors: Sequence[str], train_sizes: Sequence[int], losses: Sequence[str], n_sets: int, seeds: Sequence[int]
 ) -> list[RunSpec]:
-    """The grid, predictor-major (a tree predictor gets one loss, ``none``)."""
+    """The grid, predictor-major (a predictor without a loss axis, e.g. a tree, gets one loss, ``none``)."""
     out = []
-    for p, kind in kinds.items():
+    for p in predictors:
         for n in train_sizes:
-            for loss in [NO_LOSS] if kind == "tree" else losses:
+            for loss in losses if predictor_info(p).takes_loss else [NO_LOSS]:
                 for s in range(n_sets):
                     for seed in seeds:
                         out.append(RunSpec(p, int(n), loss, s, int(seed)))
@@ -185,25 +191,31 @@ def check_grid(
 
 
 def read_done(out: Path, plan: FitEvalPlan) -> dict[tuple[str, int, str, int, int], dict[str, Any]]:
-    """The finished runs of ``out`` that belong to this plan; a folder of other settings is refused."""
+    """The finished runs of ``out`` that belong to this plan; a folder holding runs of other settings is refused.
+
+    The settings of ``provenance.json`` are compared only when ``runs.jsonl`` records at least one run: a folder
+    whose first run failed (bad hyperparameters) holds nothing to protect and is reused, its provenance rewritten.
+    """
+    log_path = out / "runs.jsonl"
+    log = RunLog(log_path) if log_path.exists() else None
+    if not log:
+        return {}
     prov = out / "provenance.json"
     if prov.exists():
         try:
-            old = json.loads(prov.read_text()).get("settings")
+            data = json.loads(prov.read_text())
         except json.JSONDecodeError as e:
             raise PredictorRunError(f"--out {out}: provenance.json is not valid JSON ({e})") from None
+        old = data.get("settings") if isinstance(data, dict) else None
         new = json.loads(json.dumps(plan.settings(), default=str))
         if old is not None and old != new:
             diff = sorted(k for k in new if old.get(k) != new.get(k))
             raise PredictorRunError(
                 f"--out {out} holds runs with other settings ({', '.join(diff)} differ); use another --out folder"
             )
-    log_path = out / "runs.jsonl"
-    if not log_path.exists():
-        return {}
     wanted = {r.key: plan.estimators[r.key].config_hash for r in plan.runs}
     done = {}
-    for rec in RunLog(log_path):
+    for rec in log:
         key = (rec["predictor"], int(rec["train_size"]), rec["loss"], int(rec["train_set"]), int(rec["seed"]))
         if key in wanted:
             if rec["config_hash"] != wanted[key]:
@@ -235,19 +247,19 @@ def plan_fit_eval(
     if out.exists() and not out.is_dir():
         raise PredictorRunError(f"--out {out}: is a file, not a folder")
     kinds = check_predictors(list(predictors))
-    loss_list = check_losses(list(losses)) if any(k == "neural" for k in kinds.values()) else [NO_LOSS]
+    loss_list = check_losses(list(losses)) if takes_loss(list(kinds)) else [NO_LOSS]
     overrides = dict(params or {})
     per_predictor = split_params(list(kinds), overrides)
     pool = target.pool(truth)
     eval_list = list(dict.fromkeys(eval_on))
     sizes = list(dict.fromkeys(int(n) for n in train_sizes))
     check_grid(sizes, train_sets, list(seeds), eval_list, len(pool), len(truth.keys))
-    runs = plan_runs(kinds, sizes, loss_list, train_sets, list(seeds))
+    runs = plan_runs(list(kinds), sizes, loss_list, train_sets, list(seeds))
     sets = {(n, s): train_set(pool, n, s) for n in sizes for s in range(train_sets)}
     estimators = {}
     sp_name = space.info.name
     for r in runs:
-        pred = build_predictor(r, sp_name, kinds[r.predictor], per_predictor[r.predictor])
+        pred = build_predictor(r, sp_name, per_predictor[r.predictor])
         check_training_params(pred)
         keys = sets[(r.train_size, r.train_set)]
         estimators[r.key] = PredictorEstimator(

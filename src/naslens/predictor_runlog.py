@@ -1,9 +1,10 @@
 """Resumable records of finished predictor runs: one JSON line per run, appended and fsynced.
 
 A killed run loses at most the run in progress: a line is written in one ``write`` followed by ``fsync``, and a
-line cut short by a kill (no trailing newline, or not valid JSON) is dropped, and cut off the file, when the log is
-opened again. Tables derived from the log are rewritten whole (:func:`atomic_write`: write a temporary file, then
-rename it over the old one).
+last line cut short by a kill (no trailing newline, or not valid JSON) is dropped, and cut off the file, when the log
+is opened again. A bad line before the last one is not a torn append but a damaged file: it is refused
+(:class:`RunLogError`, naming the file and the line) and nothing is cut. Tables derived from the log are rewritten
+whole (:func:`atomic_write`: write a temporary file, then rename it over the old one).
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from naslens.types import UserError
+
+
+class RunLogError(UserError, ValueError):
+    """A run log damaged before its last line (a torn append only ever leaves a bad last line)."""
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -58,17 +65,23 @@ class RunLog:
 
     def _load(self) -> None:
         data = self.path.read_bytes()
+        lines = data.splitlines(keepends=True)
         good = 0
-        for line in data.splitlines(keepends=True):
-            if not line.endswith(b"\n"):
-                break
+        for number, line in enumerate(lines, start=1):
             try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                break
+                rec = json.loads(line) if line.endswith(b"\n") else None
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                rec = None
+            if not isinstance(rec, dict):
+                if number == len(lines):
+                    break  # a torn append (a kill while writing): dropped and cut off below
+                raise RunLogError(
+                    f"{self.path}:{number}: not a JSON record (of {len(lines)} lines; only a cut-short last line is "
+                    "repaired): the log is damaged; restore it or use another --out folder"
+                )
             self._records.append(rec)
             good += len(line)
-        if good < len(data):  # a partial or corrupt tail: cut it off so the next line starts clean
+        if good < len(data):  # a partial or corrupt last line: cut it off so the next line starts clean
             with open(self.path, "r+b") as f:
                 f.truncate(good)
                 f.flush()

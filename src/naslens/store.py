@@ -51,16 +51,36 @@ class StoreError(UserError, RuntimeError):
     """The store is missing, corrupt, or a query names something it does not hold."""
 
 
+def _writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK)
+
+
 def _connect_readonly(db: Path) -> sqlite3.Connection:
-    """A read-only connection; on a read-only folder (where SQLite cannot create the WAL index) the database is
-    opened as immutable, which is safe because nothing can write there either."""
+    """A read-only connection.
+
+    When SQLite cannot open the store read-only (on a read-only folder it cannot create the WAL index), the
+    database is opened as immutable, which ignores the ``-wal`` file; that is safe only when nothing can write there
+    and the ``-wal`` file is absent or empty. Otherwise (rows still in the ``-wal`` file would silently be missing,
+    or the folder is writable and the failure is another one) a :class:`StoreError` says what to do.
+    """
     uri = db.resolve().as_uri()
     try:
         conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=60.0, isolation_level=None)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
-    except sqlite3.OperationalError:
-        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    except sqlite3.OperationalError as e:
+        error = e
+    wal = db.with_name(db.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(
+            f"score store {db.parent} cannot be read read-only: {wal.name} holds rows not yet written into {db.name} "
+            f"and SQLite cannot read them without writing to the folder ({error}); open the store read-write once "
+            f"where its folder is writable (ScoreStore('{db.parent}') in Python) to checkpoint them into {db.name}, "
+            f"or copy the folder with its {wal.name} file to a writable place and read the copy"
+        )
+    if _writable(db.parent):
+        raise StoreError(f"score store {db} cannot be opened read-only: {error}")
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
 
 
 def _check_tables(conn: sqlite3.Connection, db: Path) -> None:
@@ -131,7 +151,13 @@ class ScoreStore:
         self.close()
 
     # ------------------------------------------------------------------ writing
+    def _check_writable(self) -> None:
+        if self.readonly:
+            raise StoreError(f"score store {self.path} was opened read-only; reopen it without readonly=True to write")
+
     def register_config(self, info: EstimatorInfo, config: dict[str, Any]) -> str:
+        """Record the full configuration of ``config``'s hash (kept if already there); returns the hash."""
+        self._check_writable()
         h = config_hash(config)
         self._conn.execute(
             "INSERT OR IGNORE INTO configs VALUES (?, ?, ?, ?)",
@@ -166,8 +192,7 @@ class ScoreStore:
         checkpoint: str = "",
     ) -> None:
         """Append several (arch, value, status, seconds) results in one transaction."""
-        if self.readonly:
-            raise StoreError(f"score store {self.path} was opened read-only; reopen it without readonly=True to write")
+        self._check_writable()
         h = config_hash(config)
         now = time.time()
         recs = []

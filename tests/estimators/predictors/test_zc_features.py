@@ -174,3 +174,25 @@ def test_columns_missing_for_every_training_arch_are_left_out(shared_data: Path)
     assert np.isfinite(p.predict([in_table, *train[:3]])).all()
     with pytest.raises(PredictorError, match="every feature is missing for all 40"):
         ZCFeaturesPredictor(structural=False, **kw).fit(train, y)
+
+
+def test_nan_importances_are_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sklearn.inspection
+    from sklearn.utils import Bunch
+
+    train, _ = _split(MACRO, 40, 0)
+    y = _synthetic(MACRO, train)
+    forest = ZCFeaturesPredictor(space="nb-macro", n_estimators=5).fit(train, y)
+    assert forest.n_nan_importances_ == 0
+
+    def nan_first(model, x, y, **kw):  # a permutation importance that came out NaN for the first feature
+        imp = np.ones(x.shape[1])
+        imp[0] = np.nan
+        return Bunch(importances_mean=imp)
+
+    monkeypatch.setattr(sklearn.inspection, "permutation_importance", nan_first)
+    p = ZCFeaturesPredictor(space="nb-macro", model="gradient_boosting", n_estimators=5, min_samples_leaf=2)
+    p.fit(train, y)
+    used = np.flatnonzero(p._used)
+    assert p.n_nan_importances_ == 1 and p.feature_importances_[used[0]] == 0.0
+    assert p.feature_importances_.sum() == pytest.approx(1.0)

@@ -63,6 +63,17 @@ class PredictorInfo:
         if self.kind not in ("neural", "tree"):
             raise ValueError(f"predictor kind must be 'neural' or 'tree', got {self.kind!r}")
 
+    @property
+    def takes_loss(self) -> bool:
+        """Whether runs of this predictor have a loss axis (``--loss``): ``neural`` ones are trained with a loss of
+        :data:`naslens.estimators.predictors.training.LOSSES`, ``tree`` ones have none (loss ``none``).
+
+        Example:
+            >>> [PredictorInfo(n, kind, "onehot", "").takes_loss for n, kind in (("m", "neural"), ("t", "tree"))]
+            [True, False]
+        """
+        return self.kind == "neural"
+
 
 class Predictor(BaseEstimator):  # type: ignore[misc]
     """Base class: input checks and space access shared by every predictor.

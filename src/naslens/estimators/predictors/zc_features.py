@@ -117,6 +117,9 @@ class ZCFeaturesPredictor(Predictor):
         data: the shared data folder of the reference tables (``None``: ``NASLENS_DATA`` / ``../shared/data``).
         random_state: seeds the model.
 
+    After ``fit``: ``feature_names_``, ``feature_importances_`` (0 for an unused or a non-finite importance) and
+    ``n_nan_importances_`` (how many importances were non-finite and set to 0), among others.
+
     Example:
         >>> from naslens.spaces import get_space
         >>> from scipy.stats import kendalltau
@@ -222,19 +225,24 @@ class ZCFeaturesPredictor(Predictor):
         self.unused_features_ = [n for n, u in zip(table.names, used, strict=True) if not u]
         self._used = used
         self.feature_importances_ = np.zeros(len(used))
-        self.feature_importances_[used] = self._importances(model, x[:, used], y)
+        imp, self.n_nan_importances_ = self._importances(model, x[:, used], y)
+        self.feature_importances_[used] = imp
 
-    def _importances(self, model: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _importances(self, model: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
         """Impurity importances of the forest; for boosting (which has none) the permutation importance on the
-        training set (5 repeats, negative values clipped to 0), normalised to sum 1 like the forest's."""
+        training set (5 repeats, negative values clipped to 0), normalised to sum 1 like the forest's. Non-finite
+        importances are set to 0 and counted (the second value, ``n_nan_importances_``)."""
         if hasattr(model, "feature_importances_"):
-            return np.asarray(model.feature_importances_, dtype=np.float64)
+            imp = np.asarray(model.feature_importances_, dtype=np.float64)
+            bad = ~np.isfinite(imp)
+            return np.where(bad, 0.0, imp), int(bad.sum())
         from sklearn.inspection import permutation_importance
 
         seed = 0 if self.random_state is None else self.random_state
-        imp = permutation_importance(model, x, y, n_repeats=5, random_state=seed).importances_mean
-        imp = np.clip(np.nan_to_num(np.asarray(imp, dtype=np.float64)), 0.0, None)
-        return imp / imp.sum() if imp.sum() > 0 else imp
+        imp = np.asarray(permutation_importance(model, x, y, n_repeats=5, random_state=seed).importances_mean)
+        bad = ~np.isfinite(imp)
+        imp = np.clip(np.where(bad, 0.0, imp.astype(np.float64)), 0.0, None)
+        return (imp / imp.sum() if imp.sum() > 0 else imp), int(bad.sum())
 
     def _predict(self, archs: list[Any]) -> np.ndarray:
         table = self._builder().table(archs)
