@@ -1,6 +1,7 @@
 """``naslens oneshot``: train supernets of any space with one, score checkpoints into a store, combine scores,
-gradient conflicts. Every command takes ``--space`` (train: default the ground truth's or recipe's space, else
-``nb201``; the others: default the space of the checkpoint or store)."""
+gradient conflicts, pruning workflows (``prune``, :mod:`naslens.cli_oneshot_prune`). Every command takes
+``--space`` (train: default the ground truth's or recipe's space, else ``nb201``; the others: default the space of
+the checkpoint or store; ``prune``: the checkpoint's)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from naslens.cli_errors import fail, guard_app
+from naslens.cli_oneshot_prune import app as prune_app
 
 app = typer.Typer(help="One-shot (weight-sharing supernet) estimators.", no_args_is_help=True)
 console = Console()
@@ -37,7 +39,9 @@ def train(
         list[str] | None,
         typer.Option(help="network setting KEY=VALUE of the space, repeatable (nb201: C=8; nb-macro: init_channels=8)"),
     ] = None,
-    sampler: Annotated[str, typer.Option(help="uniform | deiso | deiso-rejection | fairnas")] = "uniform",
+    sampler: Annotated[
+        str, typer.Option(help="uniform | deiso | deiso-rejection | fairnas (evolutionary: oneshot prune soft)")
+    ] = "uniform",
     samples: Annotated[int, typer.Option(help="architectures per step (Monte-Carlo S)")] = 1,
     ops: Annotated[str | None, typer.Option(help="comma-separated choices allowed at every position")] = None,
     subspace: Annotated[Path | None, typer.Option(help="file with the architectures to sample from")] = None,
@@ -297,4 +301,5 @@ def gradcos(
     console.print(f"{pairs} pairs, {len(rows)} shared tensors, mean cosine {np.nanmean(vals):.3f} → {out}")
 
 
+app.add_typer(prune_app, name="prune")  # naslens oneshot prune op|hard|soft (naslens.cli_oneshot_prune)
 guard_app(app, "naslens oneshot")  # user errors: one line on stderr, exit 2 (naslens.cli_errors)

@@ -28,6 +28,9 @@ pooling/identity/zero function and only disturb the shared weights; NAS-Bench-Ma
 convolves). uniform / deiso-rejection redraw, deiso drops such classes from its table, an explicit ``archs`` list is
 filtered, and FairNAS redraws the whole set of permutations until none of its architectures is trivial (every choice
 still covers every position once per step). Off by default: the criteria are computed over the whole space.
+
+- ``evolutionary``: soft pruning, a population steered by an evolutionary controller mixed with uniform draws
+  (:mod:`naslens.estimators.oneshot.prune_evo`; settings in ``controller=``).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from naslens.estimators.oneshot.subspace import SamplerError, SubSpace
 from naslens.spaces import SearchSpace
 from naslens.types import SpaceCapabilityError
 
-SAMPLERS = ("uniform", "deiso", "deiso-rejection", "fairnas")
+SAMPLERS = ("uniform", "deiso", "deiso-rejection", "fairnas", "evolutionary")
 DEFAULT_SPACE = "nb201"
 """The space of samplers and training runs that name none (runs made before the space was recorded)."""
 
@@ -244,8 +247,10 @@ def make_sampler(
     ops: Sequence[str] | None = None,
     archs: Sequence[Any] | None = None,
     require_conv: bool = False,
+    controller: dict[str, Any] | None = None,
 ) -> Sampler:
-    """Build a sampler by kind (one of :data:`SAMPLERS`).
+    """Build a sampler by kind (one of :data:`SAMPLERS`); ``controller`` holds the ``evolutionary`` sampler's
+    settings (:class:`~naslens.estimators.oneshot.prune_evo.EvoSettings`) and is refused by the others.
 
     Raises:
         SamplerError: unknown kind or bad settings.
@@ -259,5 +264,13 @@ def make_sampler(
         [1, 3]
     """
     if kind not in _KINDS:
+        if kind == "evolutionary":
+            from naslens.estimators.oneshot.prune_evo import EvolutionarySampler  # it imports this module
+
+            return EvolutionarySampler(
+                samples, space=space, ops=ops, archs=archs, require_conv=require_conv, controller=controller
+            )
         raise SamplerError(f"unknown sampler {kind!r}; choose one of {', '.join(SAMPLERS)}")
+    if controller:
+        raise SamplerError(f"controller settings apply to the evolutionary sampler only, not to {kind!r}")
     return _KINDS[kind](samples, space=space, ops=ops, archs=archs, require_conv=require_conv)

@@ -94,6 +94,11 @@ class SupernetTrainConfig:
         patience, factor: ReduceLROnPlateau settings (epochs, multiplier).
         seed: training seed (initialisation, batch order, sampled architectures, dropout).
         checkpoint_every: keep a checkpoint every this many epochs (and after the last epoch).
+        controller: settings of the ``evolutionary`` sampler's controller (completed with its defaults; see
+            :class:`~naslens.estimators.oneshot.prune_evo.EvoSettings`); empty for the other samplers.
+        finetune_from: the checkpoint a fine-tuning run starts from, as :func:`finetune_label` writes it
+            (``<config hash>/seed<seed>/epoch-XXXX``); empty for a run from scratch. Part of the identity, so a
+            fine-tuned supernet never shares a hash with one trained from scratch.
     """
 
     sampler: str = "uniform"
@@ -122,6 +127,8 @@ class SupernetTrainConfig:
     factor: float = 0.5
     seed: int = 0
     checkpoint_every: int = 1
+    controller: dict[str, Any] = field(default_factory=dict)
+    finetune_from: str = ""
 
     def __post_init__(self) -> None:
         if self.sampler not in SAMPLERS:
@@ -146,6 +153,9 @@ class SupernetTrainConfig:
                 f"samples={self.samples} does not apply to the fairnas sampler: each FairNAS step trains one "
                 f"architecture per choice ({len(self.ops)}); leave samples at 1"
             )
+        self._resolve_controller()
+        if not isinstance(self.finetune_from, str):
+            raise TrainConfigError(f"finetune_from must be a checkpoint label, got {self.finetune_from!r}")
         if self.batch_size < 2:
             raise TrainConfigError("batch_size must be ≥ 2 (BatchNorm needs two images)")
         if self.n_train is not None and self.n_train < 2:
@@ -199,6 +209,21 @@ class SupernetTrainConfig:
             keys.append(space.key(arch))
         object.__setattr__(self, "subspace", tuple(keys))
 
+    def _resolve_controller(self) -> None:
+        if self.sampler != "evolutionary":
+            if self.controller:
+                raise TrainConfigError(f"controller settings apply to the evolutionary sampler, not {self.sampler!r}")
+            return
+        from naslens.estimators.oneshot.prune_evo import EvoSettings  # it imports the samplers (no cycle at load)
+
+        try:
+            full = EvoSettings.from_dict(dict(self.controller)).to_dict()
+        except (TypeError, ValueError) as e:  # SamplerError is a ValueError
+            raise TrainConfigError(f"controller: {e}") from None
+        if self.subspace:
+            raise TrainConfigError("the evolutionary sampler builds candidates from choices; use ops, not subspace")
+        object.__setattr__(self, "controller", full)
+
     def __hash__(self) -> int:
         return hash((self.hash, self.seed, self.epochs, self.checkpoint_every))
 
@@ -223,6 +248,9 @@ class SupernetTrainConfig:
             d["space"] = self.space
         if not self.require_conv:  # only when set: earlier runs keep their configuration and hash
             d.pop("require_conv")
+        for name in ("controller", "finetune_from"):  # likewise
+            if not d[name]:
+                d.pop(name)
         return d
 
     @classmethod
@@ -259,6 +287,18 @@ class SupernetTrainConfig:
     @property
     def hash(self) -> str:
         return config_hash(self.identity())
+
+
+def finetune_label(checkpoint: dict[str, Any]) -> str:
+    """The ``finetune_from`` label of a loaded checkpoint: ``<config hash>/seed<seed>/epoch-XXXX``.
+
+    Example:
+        >>> c = SupernetTrainConfig(net={"C": 4, "N": 1}, input_size=8)
+        >>> finetune_label({"config": c.to_dict(), "epoch": 3}) == f"{c.hash}/seed0/epoch-0003"
+        True
+    """
+    cfg = SupernetTrainConfig.from_dict(checkpoint["config"])
+    return f"{cfg.hash}/seed{cfg.seed}/epoch-{int(checkpoint['epoch']):04d}"
 
 
 def config_from_recipe(recipe: Recipe, **overrides: Any) -> SupernetTrainConfig:

@@ -38,7 +38,7 @@ from naslens.estimators.oneshot.checkpoint import LAST, epoch_file, list_checkpo
 from naslens.estimators.oneshot.instrumentation import ForgettingTracker
 from naslens.estimators.oneshot.samplers import Sampler, make_sampler
 from naslens.estimators.oneshot.supernet_module import SupernetModule, build_supernet
-from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError
+from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError, finetune_label
 
 __all__ = [
     "TrainResult",
@@ -93,6 +93,7 @@ def build_sampler(config: SupernetTrainConfig) -> Sampler:
         ops=None if archs else config.ops,
         archs=archs,
         require_conv=config.require_conv,
+        controller=config.controller or None,
     )
 
 
@@ -166,6 +167,7 @@ def train_supernet(
     stop_after: int | None = None,
     forgetting_images: int = 0,
     progress: bool = True,
+    init_from: str | Path | None = None,
 ) -> TrainResult:
     """Train (or continue training) a supernet into ``run_dir``.
 
@@ -182,9 +184,17 @@ def train_supernet(
         forgetting_images: > 0 records the forgetting value of every trained architecture on this many fixed
             validation images into ``forgetting.csv`` (one extra forward per path per step).
         progress: show a progress bar.
+        init_from: the checkpoint whose supernet weights a fine-tuning run (``config.finetune_from`` set) starts
+            from; it must be the checkpoint the label names. Only the weights are taken (fresh optimizer and
+            schedule); a resumed run continues from its own ``last.pt`` and ignores it.
+
+    A sampler with ``begin(n_val)`` / ``end_epoch(model, epoch, val_x, val_y, rng)`` (the ``evolutionary``
+    sampler's controller) is told the validation size before training and called after every epoch, before the
+    checkpoint is written; the columns ``end_epoch`` returns are added to that epoch's history row.
 
     Raises:
-        TrainConfigError: resuming a folder trained with another configuration, or an occupied folder.
+        TrainConfigError: resuming a folder trained with another configuration, an occupied folder, or a
+            fine-tuning run without (or with another) ``init_from``.
     """
     run = Path(run_dir)
     dev = resolve_device(device)
@@ -201,8 +211,14 @@ def train_supernet(
             f"{config.channels} channels at {config.input_size}px"
         )
     sampler = build_sampler(config)
+    begin = getattr(sampler, "begin", None)
+    if begin is not None:
+        begin(len(data.val_y))
+    end_epoch = getattr(sampler, "end_epoch", None)
     torch.manual_seed(config.seed)
     model = build_supernet(config).to(dev)
+    if not (resume and resume_from is not None):
+        _init_weights(model, config, init_from)
     optimizer = torch.optim.SGD(
         model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
     )
@@ -271,6 +287,7 @@ def train_supernet(
             train_loss = float(np.mean(losses))
             if config.scheduler == "plateau":
                 scheduler.step(train_loss)
+            extra = end_epoch(model, epoch, data.val_x, data.val_y, rng) if end_epoch is not None else {}
             history.append(
                 {
                     "epoch": epoch,
@@ -279,6 +296,7 @@ def train_supernet(
                     "lr": optimizer.param_groups[0]["lr"],
                     "steps": len(losses),
                     "seconds": time.perf_counter() - t0,
+                    **extra,
                 }
             )
             if tracker is not None:
@@ -300,6 +318,23 @@ def train_supernet(
             save_checkpoint(last, payload)
             _write_history(run / "history.csv", history)
     return TrainResult(run, model, history)
+
+
+def _init_weights(model: SupernetModule, config: SupernetTrainConfig, init_from: str | Path | None) -> None:
+    """Load the weights a fine-tuning run starts from (``config.finetune_from`` names the checkpoint)."""
+    if not config.finetune_from:
+        if init_from is not None:
+            raise TrainConfigError("init_from is for fine-tuning runs: set finetune_from in the configuration")
+        return
+    if init_from is None:
+        raise TrainConfigError(f"a fine-tuning run needs the checkpoint it starts from ({config.finetune_from})")
+    ck = load_checkpoint(init_from, map_location="cpu")
+    label = finetune_label(ck)
+    if label != config.finetune_from:
+        raise TrainConfigError(
+            f"{init_from} is checkpoint {label}, the configuration fine-tunes {config.finetune_from}"
+        )
+    model.load_state_dict(ck["model"])
 
 
 @contextlib.contextmanager
