@@ -130,7 +130,8 @@ def _print_summary(summary: Any, oracle: bool) -> None:
     table.add_column("non-finite", justify="right")
     table.add_column("fit s", justify="right")
     for _, r in summary.iterrows():
-        cells = [str(r["predictor"]), str(r["train_size"]), str(r["loss"]), str(r["eval_on"]), str(r["n_runs"])]
+        cells = [str(r["predictor"]), str(r["train_size"]), str(r["loss"]), str(r["eval_on"])]
+        cells += [str(r["n_runs"]) + (f" ({r['n_runs_nan']} NaN)" if r.get("n_runs_nan", 0) else "")]
         cells += [_fmt(r[f"{c}_mean"], r[f"{c}_std"], 4 if c == "br_at_1pct" else 3) for c in _crit()]
         if oracle:
             cells += [_fmt(r[f"{c}_target_mean"], r[f"{c}_target_std"]) for c in ("kendall_tau", "p_at_top_5pct")]
@@ -269,7 +270,7 @@ def multistage_cmd(
     from naslens.config import set_threads
     from naslens.predictor_data import load_truth
     from naslens.predictor_multistage import check_multistage, check_out, multistage
-    from naslens.predictor_plan import check_losses, check_predictors, split_params
+    from naslens.predictor_plan import check_losses, check_predictors, split_params, takes_loss
     from naslens.spaces import get_space
 
     set_threads(threads)
@@ -280,7 +281,7 @@ def multistage_cmd(
         truth = load_truth(ground_truth, space=space, dataset=dataset, metric=metric, data_dir=data_dir)
         sp = get_space(space or truth.space)
         kinds = check_predictors(_names(predictor))
-        if any(v == "neural" for v in kinds.values()):
+        if takes_loss(list(kinds)):
             check_losses([loss])
         split_params(list(kinds), params)
         check_multistage(truth, stages, per_stage, ks)

@@ -195,7 +195,7 @@ def store_features(
     from naslens.store import ScoreStore, StoreError
 
     try:
-        st = store if isinstance(store, ScoreStore) else ScoreStore(store, create=False)
+        st = store if isinstance(store, ScoreStore) else ScoreStore(store, readonly=True)
     except StoreError as e:
         raise PredictorError(str(e)) from None
     try:
