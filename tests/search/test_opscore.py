@@ -151,3 +151,32 @@ def test_cli_opscore_writes_the_files(tmp_path, monkeypatch):
     assert (out / "picks.csv").exists() and (out / "opscore.png").exists() and "sha256" in r.output
     bad = CliRunner().invoke(app, [*args[:-1], "--scores", "best-zc"])
     assert bad.exit_code == 2 and "--proxy-store" in bad.stderr
+
+
+def test_trained_checkpoint_loads_into_the_mixed_supernet():
+    """darts-pt / disc-acc score on a path-trained checkpoint: its weights load into the mixed supernet (all but the
+    mixed supernet's own alpha), and a fully discretised mixed supernet computes what the trained path computes."""
+    from pathlib import Path
+
+    import torch
+
+    from naslens.estimators.zeroshot.supernet_weights import load_supernet_weights
+    from naslens.search.op_scores import load_trained
+    from naslens.spaces import get_space
+
+    ckpt = str(Path(__file__).parents[1] / "estimators" / "oneshot" / "fixtures" / "nb201-supernet-v1.pt")
+    sp = get_space("nb201")
+    trained = load_trained(sp, ckpt, seed=0)
+    path = load_supernet_weights(ckpt, sp).supernet
+    mixed_state = trained.supernet.state_dict()
+    for name, t in path.state_dict().items():
+        assert torch.equal(mixed_state[name], t), name
+    arch = sp.parse(9930)
+    for p, op in enumerate(sp.encode(arch, "codes")):
+        trained.supernet.discretise(p, int(op))
+    assert trained.supernet.to_arch() == arch
+    trained.supernet.eval()
+    path.eval()
+    x = torch.randn(4, path.config["in_channels"], 16, 16, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.allclose(trained.supernet(x), path(x, arch), atol=1e-5)

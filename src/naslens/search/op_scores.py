@@ -202,7 +202,7 @@ class Trained:
 
 def load_trained(space: Any, checkpoint: str, *, seed: int, device: Any = "cpu") -> Trained:
     """The space's mixed supernet with the weights of a ``naslens oneshot train`` checkpoint (loaded by parameter
-    name; every parameter and buffer of the mixed supernet must be in the checkpoint).
+    name through ``load_path_weights``: every tensor of the mixed supernet but its ``alpha`` buffer must be in it).
 
     Raises:
         SearchError: the mixed supernet's names do not match the checkpoint's.
@@ -213,13 +213,10 @@ def load_trained(space: Any, checkpoint: str, *, seed: int, device: Any = "cpu")
     w = load_supernet_weights(checkpoint, space)
     raw = load_checkpoint(checkpoint)
     mixed = build_mixed(space, seed, dict(w.net), device)
-    state = w.supernet.state_dict()
-    missing, _ = mixed.load_state_dict(state, strict=False)
-    if missing:
-        raise SearchError(
-            f"checkpoint {checkpoint}: the mixed supernet of {space.name!r} has {len(missing)} tensors the path "
-            f"supernet does not (e.g. {missing[:3]}); its module names must match the path supernet's"
-        )
+    try:
+        mixed.load_path_weights(w.supernet.state_dict())  # every tensor but the mixed supernet's own alpha buffer
+    except ValueError as e:
+        raise SearchError(f"checkpoint {checkpoint}: {e}") from None
     aw = raw.get("arch_weights")
     return Trained(mixed, w.record(), w.dataset, dict(w.net), None if aw is None else [list(map(float, r)) for r in aw])
 
