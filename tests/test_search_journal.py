@@ -84,3 +84,16 @@ def test_in_memory_journal():
     assert calls == [1] and len(j) == 1
     j.finish({"arch": "a"})
     assert j.result == {"arch": "a"}
+
+
+def test_infinite_values_replay_as_infinite(tmp_path):
+    """An overflowing value replays as the same infinity (only NaN is stored as NULL), so a resumed run decides as
+    the first one did."""
+    st = ScoreStore(tmp_path)
+    j = SearchJournal(st, "demo", "nb201", {}, seed=0)
+    j.replay(0, "a", _compute(float("inf"))[0])
+    j.replay(1, "b", _compute(float("-inf"))[0])
+    again = SearchJournal(ScoreStore(tmp_path), "demo", "nb201", {}, seed=0)
+    s0, s1 = again.get(0), again.get(1)
+    assert s0 is not None and s0.value == float("inf") and s0.status == "inf"
+    assert s1 is not None and s1.value == float("-inf")

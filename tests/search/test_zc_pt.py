@@ -275,3 +275,11 @@ def test_cli_zc_pt_writes_results_and_resumes(tmp_path, monkeypatch):
     bad = runner.invoke(_app(), [*args[:5], "--order", "sideways", *args[7:]])
     lines = [ln for ln in bad.stderr.splitlines() if ln.strip()]
     assert bad.exit_code == 2 and len(lines) == 1 and lines[0].startswith("naslens search zc-pt: error: unknown edge")
+
+
+def test_stage2_never_picks_a_nonfinite_total():
+    from naslens.search.zc_pt import _finite_argmax
+
+    assert _finite_argmax([1.0, float("inf"), 2.0, float("nan")]) == 2
+    assert _finite_argmax([float("-inf"), -3.0]) == 1
+    assert _finite_argmax([float("nan"), float("inf")]) is None

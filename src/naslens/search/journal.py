@@ -207,7 +207,7 @@ class SearchJournal:
                         self.seed,
                         step,
                         item,
-                        None if not math.isfinite(v) else v,
+                        None if math.isnan(v) else v,
                         st.status,
                         st.evaluations,
                         st.seconds,

@@ -198,9 +198,11 @@ class ZeroCostPT:
         )
         sign = 1.0 if self.measure.higher_is_better[head] else -1.0
         signed = [sign * totals[k] for k in distinct]
-        best_i = _nan_argmax(signed)
+        best_i = _finite_argmax(signed)
         if best_i is None:
-            raise SearchError(f"{self.name}: every candidate's validation total is NaN ({len(distinct)} candidates)")
+            raise SearchError(
+                f"{self.name}: no candidate has a finite validation total ({len(distinct)} candidates: NaN or inf)"
+            )
         best = distinct[best_i]
         result = SearchResult(
             search=self.name,
@@ -216,6 +218,7 @@ class ZeroCostPT:
                 "proposals": keys,
                 "candidates": len(distinct),
                 "validation_totals": {k: _num(totals[k]) for k in distinct},
+                "nonfinite_totals": sum(not math.isfinite(totals[k]) for k in distinct),
                 "perturbations_per_proposal": [t.perturbations for t in traces],
                 "expected_perturbations_per_proposal": expected,
                 "rounds_per_proposal": [t.rounds for t in traces],
@@ -297,10 +300,12 @@ def _checked(name: str, options: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-def _nan_argmax(values: list[float]) -> int | None:
+def _finite_argmax(values: list[float]) -> int | None:
+    """Index of the largest finite value (first on ties); a NaN or infinite validation total (an overflowing
+    proxy) is never chosen. ``None`` when no value is finite."""
     from naslens.search.mixed import nan_argmax
 
-    return nan_argmax(values)
+    return nan_argmax([v if math.isfinite(v) else math.nan for v in values])
 
 
 def _num(v: float) -> float | str:
