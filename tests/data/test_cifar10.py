@@ -37,3 +37,15 @@ def test_reads_the_subset(shared_data):
     assert len(yt) == 1017
     xa, _, meta_all = load_cifar10_partial(shared_data, split="all")
     assert len(xa) == 5085 + 1017 and meta_all["split"] == "all"
+
+
+@pytest.mark.needs_shared_data
+def test_split_read_once_per_file_version_and_meta_not_shared():
+    from naslens.data.cifar10 import _load, load_cifar10_partial
+
+    _load.cache_clear()
+    x1, _, m1 = load_cifar10_partial(split="test")
+    m1["indices_sha256"] = "changed by a caller"
+    x2, _, m2 = load_cifar10_partial(split="test")
+    assert _load.cache_info().hits == 1 and x2 is x1
+    assert "indices_sha256" not in m2

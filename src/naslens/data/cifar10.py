@@ -9,6 +9,7 @@ Images are scaled to [0, 1] and normalised per channel as the benchmark does:
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,17 @@ def load_cifar10_partial(
             f"CIFAR-10 subset not found at {path}; set NASLENS_DATA to the shared data folder, "
             "or use --data fashion-mnist / --data noise"
         )
+    st = path.stat()
+    x, y, meta = _load(str(path), st.st_mtime_ns, st.st_size, split)
+    return x, y, dict(meta)
+
+
+@lru_cache(maxsize=4)
+def _load(path_text: str, mtime_ns: int, size: int, split: str) -> tuple[torch.Tensor, torch.Tensor, dict[str, Any]]:
+    """Read and normalise one split once per file version (keyed by path, mtime and size): every seeded batch of a
+    run (thousands in a search) indexes the same tensors instead of re-reading the file. Callers must not modify the
+    returned tensors in place (indexing them, as :mod:`naslens.data.batches` does, copies)."""
+    path = Path(path_text)
     try:
         with np.load(path) as z:
             parts = [("x_train", "y_train"), ("x_test", "y_test")]
@@ -89,7 +101,7 @@ def load_cifar10_partial(
     meta = {
         "source": "cifar10",
         "path": str(path),
-        "file_bytes": path.stat().st_size,
+        "file_bytes": size,
         "split": split,
         "n": len(y_np),
         "normalization": {"mean": list(CIFAR10_MEAN), "std": list(CIFAR10_STD)},
