@@ -177,6 +177,8 @@ def run_opscore(setup: OpScoreSetup, *, progress: bool = True) -> OpScoreResult:
                 "metric": setup.metric,
                 "truth": setup.truth.source.sha256,
                 "checkpoint": setup.checkpoint,
+                "dataset": ctx.dataset_name(space),
+                "device": _device_type(setup.device),
             }
             journal = SearchJournal(setup.store, "opscore", space.name, config, seed=seed)
             sn = build_mixed(space, seed, net, dev)
@@ -351,3 +353,10 @@ def write_opscore(result: OpScoreResult, out: Path, *, title: str = "") -> list[
     fig.savefig(paths[3], dpi=120)
     plt.close(fig)
     return paths
+
+
+def _device_type(device: Any) -> str:
+    """``cpu`` or ``cuda`` as the run resolves ``device`` (``None``/``auto``: CUDA when present)."""
+    from naslens.estimators.zeroshot.run_context import resolve_device
+
+    return resolve_device(device).type

@@ -136,6 +136,7 @@ class ZeroCostPT:
             "dataset": ctx.dataset_name(space),
             "net": {k: v for k, v in ctx.network(space).items()},
             "data": {"source": spec.source, "shape": list(spec.shape), "split": spec.split},
+            "device": _device_type(ctx.device),  # float results differ between devices: another run
         }
 
     # ------------------------------------------------------------------ the search
@@ -339,3 +340,10 @@ def zc_disc(**options: Any) -> ZeroCostPT:
 
 
 __all__ = ["ORDERS", "STAGE_SCORES", "ZeroCostPT", "zc_disc", "zc_pt"]
+
+
+def _device_type(device: Any) -> str:
+    """``cpu`` or ``cuda`` as the run resolves ``device`` (``None``/``auto``: CUDA when present)."""
+    from naslens.estimators.zeroshot.run_context import resolve_device
+
+    return resolve_device(device).type
