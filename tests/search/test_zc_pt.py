@@ -283,3 +283,22 @@ def test_stage2_never_picks_a_nonfinite_total():
     assert _finite_argmax([1.0, float("inf"), 2.0, float("nan")]) == 2
     assert _finite_argmax([float("-inf"), -3.0]) == 1
     assert _finite_argmax([float("nan"), float("inf")]) is None
+
+
+@pytest.mark.parametrize(
+    ("order", "first"), [("global-op-iter", 0), ("global-op-once", 0), ("global-edge-iter", 1), ("global-edge-once", 1)]
+)
+def test_op_orders_follow_the_best_op_and_edge_orders_the_mean(order, first):
+    """Position 0 holds the single best op (10, mean 2), position 1 the best mean (6 everywhere): the op-based orders
+    decide position 0 first, the edge-based ones position 1."""
+    table = {0: [10.0, 0.0, 0.0, 0.0, 0.0], 1: [6.0, 6.0, 6.0, 6.0, 6.0]}
+    decided: list[tuple[int, int]] = []
+    run_order(
+        order,
+        range(2),
+        lambda p: list(range(5)),
+        lambda ps: {p: table[p] for p in ps},
+        lambda p, o: decided.append((p, o)),
+        np.random.default_rng(0),
+    )
+    assert decided[0][0] == first and [p for p, _ in decided] == [first, 1 - first]
