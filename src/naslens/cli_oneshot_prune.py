@@ -48,7 +48,7 @@ def _setup(
 
     from naslens.criteria import parse_k
     from naslens.estimators.oneshot.checkpoint import load_checkpoint
-    from naslens.estimators.oneshot.prune_compare import PruneEval, truth_from_ground_truth
+    from naslens.estimators.oneshot.prune_compare import PruneError, PruneEval, truth_from_ground_truth
     from naslens.estimators.oneshot.scoring import ScoreConfig
     from naslens.estimators.oneshot.train_config import SupernetTrainConfig
     from naslens.selection import select_archs
@@ -56,7 +56,7 @@ def _setup(
     if threads:
         torch.set_num_threads(threads)
     if dataset and metric:
-        _fail("give --dataset or --metric, not both")
+        raise PruneError("give --dataset or --metric, not both")
     cfg = ScoreConfig(n_batches=n_batches, batch_size=batch_size, bn_mode=bn_mode)
     ev = PruneEval(truth_from_ground_truth(ground_truth, dataset, metric), cfg, score, parse_k(k))
     chosen = None
@@ -81,6 +81,7 @@ def _show(result: Any) -> None:
 
 
 _ERRORS = (ValueError, OSError, KeyError, RuntimeError)  # UserErrors are ValueErrors/RuntimeErrors too
+# (typer.Exit is a RuntimeError: never call _fail inside a try that catches these)
 
 
 @app.command("op")

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from tests.estimators.oneshot.conftest import make_splits
 
 from naslens.data.fashion_mnist import ImageSplits
 from naslens.estimators.oneshot.checkpoint import load_checkpoint
@@ -180,9 +179,9 @@ def test_trainer_runs_the_controller_and_resumes_exactly(
     assert all(np.array_equal(sa[k].numpy(), sb[k].numpy()) for k in sa)
 
 
-def test_determinism_per_seed(tmp_path: Path, tiny_config: SupernetTrainConfig) -> None:
-    data = make_splits(64, 32)
-    cfg = _evo_config(tiny_config, population=4, candidates=2).replace(epochs=4, n_train=64, n_val=32)
+def test_determinism_per_seed(tmp_path: Path, splits: ImageSplits, tiny_config: SupernetTrainConfig) -> None:
+    data = splits
+    cfg = _evo_config(tiny_config, population=4, candidates=2).replace(epochs=4)
     pops = []
     for i, seed in enumerate((0, 0, 1)):
         train_supernet(cfg.replace(seed=seed), tmp_path / f"r{i}", data=data, progress=False)
@@ -190,10 +189,12 @@ def test_determinism_per_seed(tmp_path: Path, tiny_config: SupernetTrainConfig) 
     assert pops[0] == pops[1] and pops[0] != pops[2]
 
 
-def test_small_validation_split_refused_before_training(tmp_path: Path, tiny_config: SupernetTrainConfig) -> None:
+def test_small_validation_split_refused_before_training(
+    tmp_path: Path, splits: ImageSplits, tiny_config: SupernetTrainConfig
+) -> None:
     cfg = _evo_config(tiny_config, score_batches=3, score_batch_size=32)
     with pytest.raises(SamplerError, match="96 images"):
-        train_supernet(cfg, tmp_path / "run", data=make_splits(96, 64), progress=False)
+        train_supernet(cfg, tmp_path / "run", data=splits, progress=False)
     assert not (tmp_path / "run" / "last.pt").exists()
 
 

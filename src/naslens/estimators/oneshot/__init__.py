@@ -1,5 +1,5 @@
 """One-shot estimators for any space with a weight-sharing supernet (``space.supernet``): samplers over the space,
-the trainer, checkpoints, path scores, instrumentation and ensembles.
+the trainer, checkpoints, path scores, instrumentation, ensembles and the pruning workflows (``pruning``).
 
 Importing this package registers the estimators ``oneshot_acc`` and ``oneshot_loss`` (it imports torch). It never
 imports a concrete space: supernets, architectures and sub-spaces come from the space protocol.
@@ -23,6 +23,9 @@ from naslens.estimators.oneshot.ensembles import (
 )
 from naslens.estimators.oneshot.estimator import OneShotEstimator
 from naslens.estimators.oneshot.instrumentation import ForgettingTracker, gradient_cosine, path_accuracy
+from naslens.estimators.oneshot.prune_compare import PruneEval, Truth, truth_from_ground_truth
+from naslens.estimators.oneshot.prune_evo import EvolutionarySampler, EvoSettings
+from naslens.estimators.oneshot.pruning import PruneResult, prune_hard, prune_op, prune_soft
 from naslens.estimators.oneshot.samplers import SAMPLERS, Sampler, SamplerError, make_sampler
 from naslens.estimators.oneshot.score_checkpoints import score_checkpoints
 from naslens.estimators.oneshot.scoring import ScoreConfig, score_paths
@@ -34,8 +37,12 @@ from naslens.estimators.oneshot.trainer import TrainResult, train_supernet
 __all__ = [
     "SAMPLERS",
     "CheckpointRef",
+    "EvoSettings",
+    "EvolutionarySampler",
     "ForgettingTracker",
     "OneShotEstimator",
+    "PruneEval",
+    "PruneResult",
     "Sampler",
     "SamplerError",
     "ScoreConfig",
@@ -43,6 +50,7 @@ __all__ = [
     "SupernetModule",
     "SupernetTrainConfig",
     "TrainResult",
+    "Truth",
     "average_state_dicts",
     "build_supernet",
     "class_average",
@@ -52,6 +60,9 @@ __all__ = [
     "load_checkpoint",
     "make_sampler",
     "path_accuracy",
+    "prune_hard",
+    "prune_op",
+    "prune_soft",
     "recipe_from_ground_truth",
     "resolve_checkpoints",
     "score_checkpoints",
@@ -59,4 +70,5 @@ __all__ = [
     "seed_average",
     "temporal_score_average",
     "train_supernet",
+    "truth_from_ground_truth",
 ]

@@ -30,7 +30,21 @@ from naslens.estimators.oneshot.subspace import SamplerError
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig
 from naslens.store import ScoreStore
 
-__all__ = ["COLUMNS", "PruneEval", "Supernet", "Truth", "compare_rows", "score_on", "truth_from_ground_truth"]
+__all__ = [
+    "COLUMNS",
+    "PruneError",
+    "PruneEval",
+    "Supernet",
+    "Truth",
+    "compare_rows",
+    "score_on",
+    "truth_from_ground_truth",
+]
+
+
+class PruneError(SamplerError):
+    """An invalid pruning-workflow setting (a user error; the message names it)."""
+
 
 COLUMNS = (
     "workflow",
@@ -90,7 +104,7 @@ class PruneEval:
 
     def __post_init__(self) -> None:
         if self.metric not in METRICS:
-            raise SamplerError(f"metric must be one of {METRICS}, got {self.metric!r}")
+            raise PruneError(f"metric must be one of {METRICS}, got {self.metric!r}")
 
     @property
     def estimator(self) -> str:

@@ -32,9 +32,9 @@ import pandas as pd
 
 from naslens.data.fashion_mnist import ImageSplits
 from naslens.estimators.oneshot.checkpoint import LAST, epoch_file, load_checkpoint
-from naslens.estimators.oneshot.prune_compare import PruneEval, Supernet, compare_rows, score_on, write_rows
+from naslens.estimators.oneshot.prune_compare import PruneError, PruneEval, Supernet, compare_rows, score_on, write_rows
 from naslens.estimators.oneshot.prune_evo import EvolutionarySampler, EvoSettings
-from naslens.estimators.oneshot.subspace import SamplerError, SubSpace
+from naslens.estimators.oneshot.subspace import SubSpace
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError, finetune_label
 from naslens.estimators.oneshot.trainer import build_sampler, load_data, train_supernet
 from naslens.progress import Tracker
@@ -61,7 +61,7 @@ def hard_keep_count(fraction: float, n: int) -> int:
         [60, 150, 300]
     """
     if not 0.0 < fraction <= 1.0:
-        raise SamplerError(f"fractions must be in (0, 1], got {fraction}")
+        raise PruneError(f"fractions must be in (0, 1], got {fraction}")
     return min(n, max(2, round(fraction * n)))
 
 
@@ -80,7 +80,7 @@ def _candidates(cfg: SupernetTrainConfig, ev: PruneEval, archs: Sequence[Any] | 
         return [space.parse(k) for k in keys]
     chosen = [a for a in archs if space.key(a) in keys]
     if len(chosen) < 2:
-        raise SamplerError(f"only {len(chosen)} of the {len(archs)} architectures have a value in {ev.truth.label}")
+        raise PruneError(f"only {len(chosen)} of the {len(archs)} architectures have a value in {ev.truth.label}")
     return chosen
 
 
@@ -131,7 +131,7 @@ def prune_op(
         raise TrainConfigError("operation pruning needs a supernet trained on choices (ops), not an architecture list")
     unknown = [o for o in ops if o not in cfg.ops]
     if unknown or not ops:
-        raise SamplerError(f"ops to prune must be among the supernet's {list(cfg.ops)}, got {list(ops)}")
+        raise PruneError(f"ops to prune must be among the supernet's {list(cfg.ops)}, got {list(ops)}")
     epoch, root = int(ck["epoch"]), Path(out)
     data = data if data is not None else load_data(cfg)
     space = cfg.search_space()
@@ -147,7 +147,7 @@ def prune_op(
             pruned = Supernet("pruned", ck_path, f"{sub.size} archs (without {op})")
             held = [a for a in cands if sub.holds(a)]
             if len(held) < 2:
-                raise SamplerError(f"fewer than 2 compared architectures lack {op}; nothing to compare")
+                raise PruneError(f"fewer than 2 compared architectures lack {op}; nothing to compare")
             scores = [(n, score_on(n, held, store, ev, device=device, data=data)) for n in (unpruned, pruned)]
             keys = [space.key(a) for a in held]
             rows += compare_rows("op", f"without {op}", f"compared archs without {op}", keys, scores, ev)
@@ -180,7 +180,7 @@ def prune_hard(
         raise TrainConfigError(f"fine-tuning epochs must be a positive integer, got {epochs!r}")
     counts = [hard_keep_count(f, 2) for f in fractions]  # validates the fractions before any work
     if not counts or len(set(fractions)) != len(fractions):
-        raise SamplerError(f"give distinct fractions, got {list(fractions)}")
+        raise PruneError(f"give distinct fractions, got {list(fractions)}")
     root = Path(out)
     data = data if data is not None else load_data(cfg)
     space = cfg.search_space()
@@ -245,7 +245,7 @@ def prune_soft(
     settings = controller if isinstance(controller, EvoSettings) else EvoSettings.from_dict(controller)
     epoch, root = int(ck["epoch"]), Path(out)
     if epoch < settings.warmup:
-        raise SamplerError(f"the controller's warm-up ({settings.warmup}) ends after the compared epoch {epoch}")
+        raise PruneError(f"the controller's warm-up ({settings.warmup}) ends after the compared epoch {epoch}")
     data = data if data is not None else load_data(cfg)
     space = cfg.search_space()
     soft_cfg = cfg.replace(

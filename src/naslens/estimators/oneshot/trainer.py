@@ -184,13 +184,11 @@ def train_supernet(
         forgetting_images: > 0 records the forgetting value of every trained architecture on this many fixed
             validation images into ``forgetting.csv`` (one extra forward per path per step).
         progress: show a progress bar.
-        init_from: the checkpoint whose supernet weights a fine-tuning run (``config.finetune_from`` set) starts
-            from; it must be the checkpoint the label names. Only the weights are taken (fresh optimizer and
-            schedule); a resumed run continues from its own ``last.pt`` and ignores it.
+        init_from: the checkpoint a fine-tuning run (``config.finetune_from``, which must name it) takes its
+            weights from (fresh optimizer and schedule); a resumed run continues from its own ``last.pt``.
 
-    A sampler with ``begin(n_val)`` / ``end_epoch(model, epoch, val_x, val_y, rng)`` (the ``evolutionary``
-    sampler's controller) is told the validation size before training and called after every epoch, before the
-    checkpoint is written; the columns ``end_epoch`` returns are added to that epoch's history row.
+    A sampler's ``begin(n_val)`` and ``end_epoch(model, epoch, val_x, val_y, rng)`` (the ``evolutionary``
+    controller) run before training and after each epoch, before its checkpoint; their columns join the history.
 
     Raises:
         TrainConfigError: resuming a folder trained with another configuration, an occupied folder, or a
