@@ -28,6 +28,7 @@ GENERIC = (
     "naslens.cli",
     "naslens.cli_score",
     "naslens.cli_oneshot",
+    "naslens.cli_oneshot_prune",
     "naslens.cli_report",
     "naslens.cli_bench",
     "naslens.cli_errors",
