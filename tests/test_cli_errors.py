@@ -47,6 +47,11 @@ def _setup(tmp: Path) -> dict[str, str]:
 SCORE = ["score", "--proxies", "synflow", "--batch-size", "2", "--n-batches", "1"]
 ONE = ["--archs", "gt:nb201-fmnist", "--sample", "1"]
 CASES: list[tuple[str, list[str], str]] = [
+    (
+        "oneshot train: ground truth and recipe together",
+        ["oneshot", "train", "--ground-truth", "nb201-fmnist", "--recipe", "{tmp}/r.yaml", "--out", "{out}"],
+        "not both",
+    ),
     ("score: unknown op, with its line", [*SCORE, "--archs", "{bad_op}", "--store", "{out}"], "bad_op.txt:2"),
     ("score: archs file missing", [*SCORE, "--archs", "{tmp}/nope.txt", "--store", "{out}"], "nope.txt"),
     ("score: archs file not UTF-8", [*SCORE, "--archs", "{latin1}", "--store", "{out}"], "UTF-8"),

@@ -141,6 +141,8 @@ def train(
         result = train_supernet(
             cfg, out, resume=resume, device=device, stop_after=stop_after, forgetting_images=forgetting_images
         )
+    except typer.Exit:  # a message already printed by _fail inside the try (click's Exit is a RuntimeError)
+        raise
     except FloatingPointError as e:  # diverged: the last checkpoint before it is kept
         _fail(f"{e}; the run folder keeps the last finished epoch (lower --lr or --grad-clip and use another folder)")
     except (TrainConfigError, RecipeError, ValueError, OSError, RuntimeError, KeyError) as e:  # RuntimeError:
