@@ -17,7 +17,7 @@ from naslens.benchmarks.recipe import Recipe
 from naslens.data.fashion_mnist import ImageSplits
 from naslens.estimators.base import config_hash
 from naslens.estimators.oneshot.checkpoint import CheckpointError, load_checkpoint
-from naslens.estimators.oneshot.samplers import make_sampler
+from naslens.estimators.oneshot.sampler_factory import make_sampler
 from naslens.estimators.oneshot.score_checkpoints import store_config
 from naslens.estimators.oneshot.scoring import ScoreConfig, score_paths
 from naslens.estimators.oneshot.supernet_module import build_supernet

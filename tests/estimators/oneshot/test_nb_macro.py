@@ -15,7 +15,8 @@ from scipy import stats
 from naslens.data.fashion_mnist import ImageSplits
 from naslens.estimators.oneshot.checkpoint import resolve_checkpoints
 from naslens.estimators.oneshot.ensembles import class_average
-from naslens.estimators.oneshot.samplers import SamplerError, make_sampler
+from naslens.estimators.oneshot.sampler_factory import make_sampler
+from naslens.estimators.oneshot.samplers import SamplerError
 from naslens.estimators.oneshot.score_checkpoints import score_checkpoints
 from naslens.estimators.oneshot.scoring import ScoreConfig
 from naslens.estimators.oneshot.subspace import SubSpace

@@ -13,7 +13,7 @@ import pytest
 from naslens.data.fashion_mnist import ImageSplits
 from naslens.estimators.oneshot.checkpoint import load_checkpoint
 from naslens.estimators.oneshot.prune_evo import EvolutionarySampler, EvoSettings, select_population
-from naslens.estimators.oneshot.samplers import make_sampler
+from naslens.estimators.oneshot.sampler_factory import make_sampler
 from naslens.estimators.oneshot.subspace import SamplerError
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError
 from naslens.estimators.oneshot.trainer import build_supernet, train_supernet

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from naslens.estimators.oneshot.sampler_factory import make_sampler
 from naslens.estimators.oneshot.samplers import (
     DeisoSampler,
     FairNASSampler,
     RejectionDeisoSampler,
     SamplerError,
-    make_sampler,
 )
 from naslens.spaces.nb201 import NUM_EDGES, NB201Arch, NB201Space, canonical
 

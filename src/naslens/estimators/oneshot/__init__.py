@@ -26,7 +26,8 @@ from naslens.estimators.oneshot.instrumentation import ForgettingTracker, gradie
 from naslens.estimators.oneshot.prune_compare import PruneEval, Truth, truth_from_ground_truth
 from naslens.estimators.oneshot.prune_evo import EvolutionarySampler, EvoSettings
 from naslens.estimators.oneshot.pruning import PruneResult, prune_hard, prune_op, prune_soft
-from naslens.estimators.oneshot.samplers import SAMPLERS, Sampler, SamplerError, make_sampler
+from naslens.estimators.oneshot.sampler_factory import make_sampler
+from naslens.estimators.oneshot.samplers import SAMPLERS, Sampler, SamplerError
 from naslens.estimators.oneshot.score_checkpoints import score_checkpoints
 from naslens.estimators.oneshot.scoring import ScoreConfig, score_paths
 from naslens.estimators.oneshot.subspace import SubSpace

@@ -30,7 +30,8 @@ filtered, and FairNAS redraws the whole set of permutations until none of its ar
 still covers every position once per step). Off by default: the criteria are computed over the whole space.
 
 - ``evolutionary``: soft pruning, a population steered by an evolutionary controller mixed with uniform draws
-  (:mod:`naslens.estimators.oneshot.prune_evo`; settings in ``controller=``).
+  (:mod:`naslens.estimators.oneshot.prune_evo`; settings in ``controller=``; build any kind with
+  :func:`naslens.estimators.oneshot.sampler_factory.make_sampler`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ SAMPLERS = ("uniform", "deiso", "deiso-rejection", "fairnas", "evolutionary")
 DEFAULT_SPACE = "nb201"
 """The space of samplers and training runs that name none (runs made before the space was recorded)."""
 
-__all__ = ["SAMPLERS", "Sampler", "SamplerError", "make_sampler"]
+__all__ = ["SAMPLERS", "Sampler", "SamplerError"]
 
 
 class Sampler:
@@ -229,48 +230,3 @@ class FairNASSampler(Sampler):
             if not self.require_conv or not any(self.sub.trivial(a) for a in archs):
                 return archs
         raise RuntimeError(f"no FairNAS set without a trivial path (require_conv) in {self.max_tries} draws")
-
-
-_KINDS: dict[str, type[Sampler]] = {
-    "uniform": UniformSampler,
-    "deiso": DeisoSampler,
-    "deiso-rejection": RejectionDeisoSampler,
-    "fairnas": FairNASSampler,
-}
-
-
-def make_sampler(
-    kind: str,
-    samples: int = 1,
-    *,
-    space: SearchSpace | str = DEFAULT_SPACE,
-    ops: Sequence[str] | None = None,
-    archs: Sequence[Any] | None = None,
-    require_conv: bool = False,
-    controller: dict[str, Any] | None = None,
-) -> Sampler:
-    """Build a sampler by kind (one of :data:`SAMPLERS`); ``controller`` holds the ``evolutionary`` sampler's
-    settings (:class:`~naslens.estimators.oneshot.prune_evo.EvoSettings`) and is refused by the others.
-
-    Raises:
-        SamplerError: unknown kind or bad settings.
-        SpaceCapabilityError: the space does not offer what the sampler needs (isomorphism classes, an enumeration
-            for the ``deiso`` table, ``is_trivial`` for ``require_conv``).
-
-    Example:
-        >>> len(make_sampler("fairnas").step(np.random.default_rng(0)))
-        5
-        >>> [len(make_sampler(k, space="nb-macro").step(np.random.default_rng(0))) for k in ("uniform", "fairnas")]
-        [1, 3]
-    """
-    if kind not in _KINDS:
-        if kind == "evolutionary":
-            from naslens.estimators.oneshot.prune_evo import EvolutionarySampler  # it imports this module
-
-            return EvolutionarySampler(
-                samples, space=space, ops=ops, archs=archs, require_conv=require_conv, controller=controller
-            )
-        raise SamplerError(f"unknown sampler {kind!r}; choose one of {', '.join(SAMPLERS)}")
-    if controller:
-        raise SamplerError(f"controller settings apply to the evolutionary sampler only, not to {kind!r}")
-    return _KINDS[kind](samples, space=space, ops=ops, archs=archs, require_conv=require_conv)

@@ -30,6 +30,7 @@ from typing import Any
 
 from naslens.benchmarks.recipe import Recipe
 from naslens.estimators.base import config_hash
+from naslens.estimators.oneshot.evo_settings import EvoSettings
 from naslens.estimators.oneshot.samplers import DEFAULT_SPACE, SAMPLERS
 from naslens.estimators.oneshot.subspace import choice_labels
 from naslens.spaces import SearchSpace, get_space
@@ -214,8 +215,6 @@ class SupernetTrainConfig:
             if self.controller:
                 raise TrainConfigError(f"controller settings apply to the evolutionary sampler, not {self.sampler!r}")
             return
-        from naslens.estimators.oneshot.prune_evo import EvoSettings  # it imports the samplers (no cycle at load)
-
         try:
             full = EvoSettings.from_dict(dict(self.controller)).to_dict()
         except (TypeError, ValueError) as e:  # SamplerError is a ValueError

@@ -36,7 +36,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from naslens.data.fashion_mnist import ImageSplits, load_fashion_mnist
 from naslens.estimators.oneshot.checkpoint import LAST, epoch_file, list_checkpoints, load_checkpoint, save_checkpoint
 from naslens.estimators.oneshot.instrumentation import ForgettingTracker
-from naslens.estimators.oneshot.samplers import Sampler, make_sampler
+from naslens.estimators.oneshot.sampler_factory import make_sampler
+from naslens.estimators.oneshot.samplers import Sampler
 from naslens.estimators.oneshot.supernet_module import SupernetModule, build_supernet
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError, finetune_label
 
