@@ -33,6 +33,7 @@ GENERIC = (
     "naslens.cli_bench",
     "naslens.cli_errors",
     "naslens.cli_export",
+    "naslens.cli_listings",
     "naslens.cli_predictor",
     "naslens.cli_search",
     "naslens.cli_search_pt",
