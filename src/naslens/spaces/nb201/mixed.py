@@ -33,6 +33,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from naslens.nn.supernet_args import check_supernet_args
 from naslens.spaces.mixed_state import MixedStateMixin
 from naslens.spaces.nb201.arch import EDGES, NUM_NODES, OPS, NB201Arch
 from naslens.spaces.nb201.ops import ResNetBasicBlock, make_op
@@ -129,15 +130,7 @@ class NB201MixedSupernet(MixedStateMixin, nn.Module):
         ops: Sequence[str] = OPS,
     ) -> None:
         super().__init__()
-        for name, v in (("C", C), ("N", N), ("num_classes", num_classes), ("in_channels", in_channels)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
-        unknown = [o for o in ops if o not in OPS]
-        if unknown or not ops or len(set(ops)) != len(ops):
-            raise ValueError(f"ops must be distinct names from {OPS}, got {list(ops)!r}")
-        self.ops = tuple(o for o in OPS if o in ops)
+        self.ops = check_supernet_args(dropout, ops, OPS, C=C, N=N, num_classes=num_classes, in_channels=in_channels)
         self.config: dict[str, Any] = {
             "mode": "mixed",
             "C": C,

@@ -24,6 +24,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from naslens.nn.supernet_args import check_supernet_args
 from naslens.nn.weights import load_path_weights
 from naslens.spaces.nb201.arch import EDGES, NUM_NODES, OPS, NB201Arch
 from naslens.spaces.nb201.network import NB201Network, build_nb201
@@ -112,14 +113,7 @@ class NB201Supernet(nn.Module):
         ops: Sequence[str] = OPS,
     ) -> None:
         super().__init__()
-        for name, v in (("C", C), ("N", N), ("num_classes", num_classes), ("in_channels", in_channels)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
-        unknown = [o for o in ops if o not in OPS]
-        if unknown or not ops or len(set(ops)) != len(ops):
-            raise ValueError(f"ops must be distinct names from {OPS}, got {list(ops)!r}")
+        self.ops = check_supernet_args(dropout, ops, OPS, C=C, N=N, num_classes=num_classes, in_channels=in_channels)
         self.config: dict[str, Any] = {
             "C": C,
             "N": N,
@@ -128,7 +122,6 @@ class NB201Supernet(nn.Module):
             "bn_affine": bn_affine,
             "dropout": dropout,
         }
-        self.ops = tuple(o for o in OPS if o in ops)
         self.stem = nn.Sequential(nn.Conv2d(in_channels, C, kernel_size=3, padding=1, bias=False), nn.BatchNorm2d(C))
         layers: list[nn.Module] = []
         c = C

@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from naslens.nn.supernet_args import check_supernet_args
 from naslens.spaces.mixed_state import MixedStateMixin
 from naslens.spaces.nb_macro.arch import CHOICES, NUM_LAYERS, MacroArch
 from naslens.spaces.nb_macro.network import _head, _stem, layer_shapes, make_block
@@ -56,12 +57,7 @@ class MacroMixedSupernet(MixedStateMixin, nn.Module):
         ops: Sequence[str] = CHOICES,
     ) -> None:
         super().__init__()
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
-        unknown = [o for o in ops if o not in CHOICES]
-        if unknown or not ops or len(set(ops)) != len(ops):
-            raise ValueError(f"ops must be distinct names from {CHOICES}, got {list(ops)!r}")
-        self.ops = tuple(o for o in CHOICES if o in ops)
+        self.ops = check_supernet_args(dropout, ops, CHOICES)
         self.config: dict[str, Any] = {
             "mode": "mixed",
             "num_classes": num_classes,

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from naslens.nn.supernet_args import check_supernet_args
 from naslens.nn.weights import load_path_weights
 from naslens.spaces.nb_macro.arch import CHOICES, MacroArch
 from naslens.spaces.nb_macro.network import MacroNetwork, _head, _stem, layer_shapes, make_block
@@ -46,11 +47,7 @@ class MacroSupernet(nn.Module):
         ops: Sequence[str] = CHOICES,
     ) -> None:
         super().__init__()
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
-        unknown = [o for o in ops if o not in CHOICES]
-        if unknown or not ops or len(set(ops)) != len(ops):
-            raise ValueError(f"ops must be distinct names from {CHOICES}, got {list(ops)!r}")
+        self.ops = check_supernet_args(dropout, ops, CHOICES)
         self.config: dict[str, Any] = {
             "num_classes": num_classes,
             "in_channels": in_channels,
@@ -58,7 +55,6 @@ class MacroSupernet(nn.Module):
             "head_channels": head_channels,
             "dropout": dropout,
         }
-        self.ops = tuple(o for o in CHOICES if o in ops)
         self.stem = _stem(in_channels, init_channels)
         self.layers = nn.ModuleList(
             nn.ModuleDict({op: make_block(op, ci, co, s) for op in self.ops})
