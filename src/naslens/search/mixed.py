@@ -36,6 +36,17 @@ PERTURBATIONS = ("remove", "discretise")
 """``remove``: A − (p, o); ``discretise``: A + (p, o)."""
 
 
+def bound_context(space: Any, *, seed: int, **settings: Any) -> Any:
+    """The zero-shot run context (one batch per draw) of an operation-scoring run, bound to ``space``; its
+    settings' errors as :class:`SearchError`. ``settings``: dataset, data, batch_size, net, data_root, device."""
+    from naslens.estimators.zeroshot.run_context import RunContext
+
+    try:
+        return RunContext(n_batches=1, seed=seed, **settings).bound(space)
+    except ValueError as e:
+        raise SearchError(str(e)) from None
+
+
 def check_mixed_space(space: Any) -> None:
     """Refuse a space that declares no mixed-op supernet (``"mixed" not in space.info.supernet_modes``)."""
     modes = tuple(getattr(space.info, "supernet_modes", ()) or ())

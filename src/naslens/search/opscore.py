@@ -33,6 +33,7 @@ from naslens.search.mixed import (
     BatchStream,
     PerturbationRunner,
     ProxyMeasure,
+    bound_context,
     build_mixed,
     check_mixed_space,
     derived_seed,
@@ -137,7 +138,7 @@ def _spearman(a: Sequence[float], b: Sequence[float]) -> float:
 
 def run_opscore(setup: OpScoreSetup, *, progress: bool = True) -> OpScoreResult:
     """Run the analysis for every seed (see the module docstring)."""
-    from naslens.estimators.zeroshot.run_context import RunContext, resolve_device
+    from naslens.estimators.zeroshot.run_context import resolve_device
     from naslens.progress import Tracker
 
     setup.check()
@@ -154,19 +155,16 @@ def run_opscore(setup: OpScoreSetup, *, progress: bool = True) -> OpScoreResult:
     P = len(space.info.positions)
     with Tracker(len(setup.seeds) * P, "opscore iterations", enabled=progress, note=", ".join(cols)) as bar:
         for seed in setup.seeds:
-            try:
-                ctx = RunContext(
-                    dataset=setup.dataset,
-                    data=setup.data,
-                    batch_size=setup.batch_size,
-                    n_batches=1,
-                    seed=seed,
-                    net=setup.net,
-                    data_root=setup.data_root,
-                    device=setup.device,
-                ).bound(space)
-            except ValueError as e:
-                raise SearchError(str(e)) from None
+            ctx = bound_context(
+                space,
+                seed=seed,
+                dataset=setup.dataset,
+                data=setup.data,
+                batch_size=setup.batch_size,
+                net=setup.net,
+                data_root=setup.data_root,
+                device=setup.device,
+            )
             net, spec = ctx.network(space), ctx.batch_spec(space)
             config = {
                 "scores": cols,

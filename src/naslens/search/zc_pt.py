@@ -33,6 +33,7 @@ from naslens.search.mixed import (
     PerturbationRunner,
     ProxyMeasure,
     alive_choices,
+    bound_context,
     build_mixed,
     check_mixed_space,
     derived_seed,
@@ -104,22 +105,16 @@ class ZeroCostPT:
 
     # ------------------------------------------------------------------ configuration
     def context(self, space: Any, seed: int) -> Any:
-        from naslens.estimators.zeroshot.run_context import RunContext
-
-        try:
-            ctx = RunContext(
-                dataset=self.dataset,
-                data=self.data,
-                batch_size=self.batch_size,
-                n_batches=1,
-                seed=seed,
-                net=self.net,
-                data_root=self.data_root,
-                device=self.device,
-            )
-            return ctx.bound(space)
-        except ValueError as e:
-            raise SearchError(str(e)) from None
+        return bound_context(
+            space,
+            seed=seed,
+            dataset=self.dataset,
+            data=self.data,
+            batch_size=self.batch_size,
+            net=self.net,
+            data_root=self.data_root,
+            device=self.device,
+        )
 
     def config(self, space: Any, seed: int = 0) -> dict[str, Any]:
         """What keys the run (its journal): everything that changes what it computes."""
