@@ -17,11 +17,8 @@ pooling) accumulate atomically, so resumed and uninterrupted GPU runs agree only
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import math
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +37,7 @@ from naslens.estimators.oneshot.sampler_factory import make_sampler
 from naslens.estimators.oneshot.samplers import Sampler
 from naslens.estimators.oneshot.supernet_module import SupernetModule, build_supernet
 from naslens.estimators.oneshot.train_config import SupernetTrainConfig, TrainConfigError, finetune_label
+from naslens.estimators.oneshot.train_files import append_csv, drop_rows_from, write_history
 
 __all__ = [
     "TrainResult",
@@ -257,7 +255,7 @@ def train_supernet(
         )
     )
     tracker = None
-    _drop_rows_from(run / "forgetting.csv", start)
+    drop_rows_from(run / "forgetting.csv", start)
     if forgetting_images > 0:
         tracker = ForgettingTracker(
             data.val_x[:forgetting_images].to(dev), data.val_y[:forgetting_images].to(dev), sampler.space
@@ -299,7 +297,7 @@ def train_supernet(
                 }
             )
             if tracker is not None:
-                _append_csv(run / "forgetting.csv", tracker.end_epoch(model, epoch))
+                append_csv(run / "forgetting.csv", tracker.end_epoch(model, epoch))
             payload = {
                 "epoch": epoch,
                 "config": config.to_dict(),
@@ -315,7 +313,7 @@ def train_supernet(
             if epoch % config.checkpoint_every == 0 or epoch == config.epochs:
                 save_checkpoint(epoch_file(run, epoch), payload)
             save_checkpoint(last, payload)
-            _write_history(run / "history.csv", history)
+            write_history(run / "history.csv", history)
     return TrainResult(run, model, history)
 
 
@@ -348,57 +346,3 @@ def _deterministic_cudnn(dev: torch.device) -> Iterator[None]:
         yield
     finally:
         torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = flags
-
-
-def _write_history(path: Path, history: list[dict[str, Any]]) -> None:
-    if not history:
-        return
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(history[0]))
-        w.writeheader()
-        w.writerows(history)
-    tmp.replace(path)
-
-
-def _append_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Append one epoch's rows with a single write (completed if short) and fsync: a kill leaves either the whole
-    block or a torn last line, which :func:`_drop_rows_from` removes on resume."""
-    if not rows:
-        return
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    if not path.exists() or path.stat().st_size == 0:
-        w.writeheader()
-    w.writerows(rows)
-    view = memoryview(buf.getvalue().encode())
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _drop_rows_from(path: Path, epoch: int) -> None:
-    """Keep only the complete rows of epochs before ``epoch`` (rows of an epoch whose checkpoint was never written
-    would otherwise be appended twice after ``--resume``); rewrites the file atomically."""
-    if not path.exists():
-        return
-    lines = path.read_text().splitlines(keepends=True)
-    if not lines or not lines[0].endswith("\n"):
-        path.unlink()
-        return
-    fields = next(csv.reader([lines[0]]))
-    col = fields.index("epoch")
-    keep = [lines[0]]
-    for line in lines[1:]:
-        row = next(csv.reader([line]), [])
-        if line.endswith("\n") and len(row) == len(fields) and int(row[col]) < epoch:
-            keep.append(line)
-    if len(keep) == len(lines):
-        return
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(keep))
-    tmp.replace(path)
