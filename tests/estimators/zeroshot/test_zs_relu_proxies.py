@@ -81,3 +81,64 @@ def test_linear_regions_counts_crops():
     x = torch.tensor([[[[1.0, -1.0], [2.0, -3.0]]]])
     lr = create_proxy("linear_regions", crop=1, samples=50)
     assert lr.compute(ReluOnInput(1), Batch(x)) == 2.0
+
+
+def _two_product(xs: list[torch.Tensor]) -> torch.Tensor:
+    """The NASWOT kernel computed per ReLU call with two products, as the original code does."""
+    K = torch.zeros((xs[0].shape[0],) * 2, dtype=torch.float64)
+    for x in xs:
+        c = (x.reshape(x.shape[0], -1) > 0).double()
+        K += c @ c.T + (1 - c) @ (1 - c).T
+    return K
+
+
+def test_code_kernel_equals_the_two_product_form_in_both_precisions(monkeypatch):
+    from naslens.estimators.zeroshot.passes import relu_codes
+
+    x = torch.randn(7, 3, 5, 5)
+    assert torch.equal(relu_codes.code_kernel(x), _two_product([x]))
+    monkeypatch.setattr(relu_codes, "_EXACT_FLOAT32", 10)  # force the float64 product
+    assert torch.equal(relu_codes.code_kernel(x), _two_product([x]))
+
+
+class SharedInputs(nn.Module):
+    """Three ReLUs read one tensor (the second an in-place ReLU, which changes it for the third), a fourth another."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a, self.b, self.c, self.d = nn.ReLU(), nn.ReLU(inplace=True), nn.ReLU(), nn.ReLU()
+        self.seen: list[torch.Tensor] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x * 2 - 0.3
+        self.seen = [h.clone()]
+        out = self.a(h)
+        self.seen.append(h.clone())
+        out = out + self.b(h)  # in place: h is now relu(h)
+        self.seen.append(h.clone())
+        out = out + self.c(h)
+        g = out - 0.5
+        self.seen.append(g.clone())
+        return self.d(g).sum(dim=1, keepdim=True)
+
+
+def test_relu_codes_reuses_a_shared_input_and_stays_exact():
+    """A tensor read by several ReLUs is coded once; an in-place change makes it a new input; K is the per-call K."""
+    from naslens.estimators.zeroshot.passes import relu_codes
+
+    net = SharedInputs()
+    calls: list[torch.Tensor] = []
+    real = relu_codes.code_kernel
+
+    def counting(x: torch.Tensor) -> torch.Tensor:
+        calls.append(x)
+        return real(x)
+
+    x = torch.randn(6, 4)
+    import unittest.mock as um
+
+    with um.patch.object(relu_codes, "code_kernel", counting):
+        res = relu_codes.relu_codes_pass(net, Batch(x), frozenset(), 0, {})
+    assert res.hooks_fired == 4 and res.n_units == 16
+    assert len(calls) == 3  # a and b share h; c sees h after b's in-place change; d its own tensor
+    assert torch.equal(res.K, _two_product(net.seen))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,52 @@ def random_crops(x: torch.Tensor, size: int, n: int, seed: int) -> torch.Tensor:
     return torch.stack([x[i, :, t : t + size, lf : lf + size] for i, t, lf in zip(img, top, left, strict=True)])
 
 
+_EXACT_FLOAT32 = 2**24
+"""Integers up to this size are exact in float32: a code Gram matrix of fewer units is computed exactly in float32."""
+
+
+def code_kernel(x: torch.Tensor) -> torch.Tensor:
+    """``c cᵀ + (1−c)(1−c)ᵀ`` (float64, on the CPU) for the binary codes ``c = 1[x > 0]`` of the rows of ``x``.
+
+    Computed with one matrix product, ``2 c cᵀ − s 1ᵀ − 1 sᵀ + D`` (``s`` the row sums, ``D`` the number of units):
+    every entry is an integer, so the result is exactly the two-product form (in float32 while ``D < 2²⁴``)."""
+    c = x.detach().reshape(x.shape[0], -1) > 0
+    units = int(c.shape[1])
+    dtype = torch.float32 if units < _EXACT_FLOAT32 else torch.float64
+    cf = c.to(dtype)
+    gram = (cf @ cf.T).to(device="cpu", dtype=torch.float64)
+    s = cf.sum(dim=1).to(device="cpu", dtype=torch.float64)
+    return 2.0 * gram - s[:, None] - s[None, :] + float(units)
+
+
+class _SeenInputs:
+    """The code kernel of each distinct tensor fed to a ReLU during one forward pass.
+
+    Several ReLUs often read one tensor (every op on the edges leaving an NB201 node starts with a ReLU of the node's
+    output; a mixed-op supernet runs several such ops per edge): its codes are computed once and its kernel is added
+    once per ReLU call, which is the kernel of the per-call computation exactly. A tensor is recognised by identity and
+    version counter (an in-place change between two calls is a new input); entries go when their tensor is freed."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[weakref.ref[torch.Tensor], int, torch.Tensor]] = {}
+
+    def kernel(self, x: torch.Tensor) -> torch.Tensor:
+        key = id(x)
+        hit = self._seen.get(key)
+        if hit is not None and hit[0]() is x and hit[1] == x._version:
+            return hit[2]
+        k = code_kernel(x)
+        seen = self._seen
+
+        def forget(ref: weakref.ref[torch.Tensor], key: int = key) -> None:
+            entry = seen.get(key)
+            if entry is not None and entry[0] is ref:
+                del seen[key]
+
+        self._seen[key] = (weakref.ref(x, forget), x._version, k)
+        return k
+
+
 @register_pass("relu_codes")
 def relu_codes_pass(
     model: nn.Module, batch: Batch | None, requires: frozenset[str], seed: int, options: dict[str, Any]
@@ -50,11 +97,11 @@ def relu_codes_pass(
     n = batch.x.shape[0]
     K = torch.zeros((n, n), dtype=torch.float64)
     state = {"units": 0, "fired": 0}
+    seen = _SeenInputs()
 
     def hook(_m: nn.Module, inp: tuple[torch.Tensor, ...]) -> None:
-        c = (inp[0].detach().reshape(inp[0].shape[0], -1) > 0).to(torch.float32)
-        K.add_((c @ c.T + (1 - c) @ (1 - c).T).to(torch.float64).cpu())
-        state["units"] += int(c.shape[1])
+        K.add_(seen.kernel(inp[0]))
+        state["units"] += int(inp[0][0].numel())
         state["fired"] += 1
 
     with preserved_state(model):
