@@ -235,3 +235,26 @@ def test_a_folder_of_other_settings_is_refused(tmp_path):
     out = tmp_path / "fe"
     assert _fit_eval(out).exit_code == 0
     _assert_one_line_error(_fit_eval(out, "--set", "max_depth=1"), "other settings (overrides differ)")
+
+
+def test_fit_eval_on_a_sub_pool_given_by_archs(tmp_path):
+    """--archs restricts the training pool and the evaluation, is recorded, and a folder of another pool is refused."""
+    truth = load_truth("nb201-fmnist", metric="fashion-mnist")
+    keys = truth.keys[::7][:40]
+    f = tmp_path / "pool.txt"
+    f.write_text("\n".join(keys) + "\n")
+    out = tmp_path / "fe"
+    res = _fit_eval(out, "--archs", str(f))
+    assert res.exit_code == 0, res.output
+    assert "restricted to --archs" in res.output and "40 of its 40" in res.output
+    results = pd.read_csv(out / "results.csv")
+    assert set(results["n_eval"]) == {40}
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["ground_truth"]["restricted_to"]["n_with_value"] == 40
+    assert set(ScoreStore(out / "scores").table()["arch"]) == set(keys)  # predictions only on the sub-pool
+    f2 = tmp_path / "pool2.txt"
+    f2.write_text("\n".join(truth.keys[1::7][:40]) + "\n")
+    _assert_one_line_error(_fit_eval(out, "--archs", str(f2)), "other settings (restricted_to differ)")
+    few = tmp_path / "few.txt"
+    few.write_text(truth.keys[0] + "\n")
+    _assert_one_line_error(_fit_eval(tmp_path / "fe2", "--archs", str(few)), "need at least 2")

@@ -92,6 +92,14 @@ def _print_truth(truth: Any, space: str, pool: int | None = None) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    r = p.get("restricted_to")
+    if r:
+        console.print(
+            f"  restricted to --archs {escape(str(r['archs']))}: {r['n_with_value']} of its {r['n_given']} "
+            f"architectures have a value (keys sha256 {r['keys_sha256'][:12]}…)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _print_params(kinds: dict[str, str], built: dict[str, Any]) -> None:
@@ -169,16 +177,23 @@ def fit_eval_cmd(
     target: str | None = typer.Option(
         None, "--target", help="fit on a stored estimator: store:PATH:ESTIMATOR[:config=H][:seed=S][:checkpoint=C]"
     ),
+    archs: str | None = typer.Option(
+        None,
+        "--archs",
+        help="restrict the pool and the evaluation to these architectures: a file (one per line) or gt:NAME",
+    ),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="shared data folder (default $NASLENS_DATA)"),
     threads: ThreadsOption = 1,
     quiet: QuietOption = False,
 ) -> None:
     """Fit every (predictor, size, loss, training set, seed), judge it against the ground truth, store its
-    predictions (OUT/scores, readable by `naslens evaluate --store`) and print the summary."""
+    predictions (OUT/scores, readable by `naslens evaluate --store`) and print the summary. With --archs, training
+    sets are drawn from and predictions judged on those architectures only (recorded in provenance.json)."""
     from naslens.config import set_threads
     from naslens.predictor_data import load_truth, resolve_target
     from naslens.predictor_eval import run_fit_eval
     from naslens.predictor_plan import plan_fit_eval
+    from naslens.selection import candidates
     from naslens.spaces import get_space
 
     set_threads(threads)
@@ -188,6 +203,8 @@ def fit_eval_cmd(
         seed_list = _ints(seeds, "--seeds")
         truth = load_truth(ground_truth, space=space, dataset=dataset, metric=metric, data_dir=data_dir)
         sp = get_space(space or truth.space)
+        if archs is not None:
+            truth = truth.restrict([sp.key(a) for a in candidates(sp, archs) or []], archs)
         tgt = resolve_target(target, truth)
         plan = plan_fit_eval(
             sp,

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,34 @@ class Truth:
 
     def of(self, keys: list[str]) -> np.ndarray:
         return self.values[[self.index[k] for k in keys]]
+
+    def restrict(self, keys: list[str], label: str) -> Truth:
+        """This ground truth on ``keys`` only (those with a value; ``label`` says where the list comes from).
+
+        The provenance records the restriction (``restricted_to``: the label, how many keys were given, how many
+        have a value, and the sha256 of the sorted kept keys), so a run on a sub-pool never reads as one on the
+        whole ground truth.
+
+        Raises:
+            PredictorRunError: duplicates in ``keys``, or fewer than 2 of them with a ground-truth value.
+        """
+        if len(set(keys)) != len(keys):
+            raise PredictorRunError(f"--archs {label}: the architecture list has duplicates")
+        kept = sorted(k for k in set(keys) if k in self.index)
+        if len(kept) < 2:
+            raise PredictorRunError(
+                f"--archs {label}: {len(kept)} of its {len(keys)} architectures have a value of {self.metric!r}; "
+                "need at least 2"
+            )
+        digest = hashlib.sha256("\n".join(kept).encode()).hexdigest()
+        prov = dict(self.provenance)
+        prov["restricted_to"] = {
+            "archs": label,
+            "n_given": len(keys),
+            "n_with_value": len(kept),
+            "keys_sha256": digest,
+        }
+        return Truth(self.space, self.name, self.metric, kept, self.of(kept), prov)
 
 
 def load_truth(

@@ -149,6 +149,7 @@ class FitEvalPlan:
         return {
             "space": self.space.info.name,
             "ground_truth": {"name": self.truth.name, "metric": self.truth.metric, "sha256": src.get("sha256")},
+            "restricted_to": self.truth.provenance.get("restricted_to"),
             "target": self.target.provenance,
             "overrides": self.overrides,
         }
