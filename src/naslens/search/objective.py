@@ -118,6 +118,7 @@ class Objective:
         self.oracle = oracle
         self.store = store
         self.chunk = int(chunk)
+        self._extra: dict[str, Any] = {}
         if oracle is not None:
             gt, metric = oracle
             self.info = EstimatorInfo(
@@ -138,7 +139,9 @@ class Objective:
             self.info = EstimatorInfo(
                 name=name, family="stored", description=f"{prov['field']} of the published table {prov['origin']}"
             )
-            self._config = {"estimator": "reference", **prov}
+            # the hash is the table's content and field, not where the file lies on this machine
+            self._config = {k: prov[k] for k in ("source", "field", "sha256")} | {"estimator": "reference"}
+            self._extra = {"table": prov}
             self._series = series
             self._missing = f"not in reference table {prov['source']}"
             self._store_seed, self._checkpoint = 0, ""
@@ -252,6 +255,7 @@ class Objective:
                 "seed": self._store_seed,
                 "checkpoint": self._checkpoint,
             },
+            **self._extra,
         }
 
     def signed(self, value: float, status: str = STATUS_OK) -> float:
