@@ -34,6 +34,9 @@ done
 run evolution "${NASWOT[@]}" --budget 1000 --seeds "$SEEDS" -o population=64 -o sample=10 -o replace=false \
     --out "$OUT/zcevo-naswot-1000"
 run evolution "${NASWOT[@]}" --budget 1000 --seeds "$SEEDS" --out "$OUT/rea-naswot-1000"
+run evolution "${RELU[@]}" --budget 1000 --seeds "$SEEDS" -o population=64 -o sample=10 -o replace=false \
+    --out "$OUT/zcevo-relu-1000"
+run evolution "${RELU[@]}" --budget 1000 --seeds "$SEEDS" --out "$OUT/rea-relu-1000"
 # constrained: FLOPs <= 50 M (of up to 220 M) and Raspberry Pi 4 latency (HW-NAS-Bench)
 run random-search "${VAL12[@]}" --budget 100 --seeds "$SEEDS" --constraint 'flops<=50' --out "$OUT/rs-12ep-100-flops50"
 run evolution "${VAL12[@]}" --budget 100 --seeds "$SEEDS" --constraint 'flops<=50' --out "$OUT/rea-12ep-100-flops50"
