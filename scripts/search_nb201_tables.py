@@ -113,10 +113,8 @@ def curves(runs: Path, png: Path) -> None:
                 continue
             t = pd.read_csv(f, usecols=["seed", "evaluations", "best_gt_cifar10"])
             m = t.groupby("evaluations")["best_gt_cifar10"].agg(["mean", "std"])
-            row = next(r for r in ROWS if r[0] == name)
-            label = row[1] + (" (FLOPs<=50)" if "flops50" in name else "")
-            if "relu" in name or "naswot" in name:
-                label += ", relu-logdet" if "relu" in name else ", NASWOT-authors table"
+            _, search, objective, constraint = next(r for r in ROWS if r[0] == name)
+            label = f"{search}, {objective.split(' (')[0]}" + (f" ({constraint})" if constraint else "")
             ax.plot(m.index, m["mean"], label=label)
             ax.fill_between(m.index, m["mean"] - m["std"], m["mean"] + m["std"], alpha=0.15)
         ax.set_xlabel("distinct architectures evaluated")

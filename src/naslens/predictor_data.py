@@ -56,21 +56,20 @@ class Truth:
         whole ground truth.
 
         Raises:
-            PredictorRunError: duplicates in ``keys``, or fewer than 2 of them with a ground-truth value.
+            PredictorRunError: fewer than 2 of ``keys`` with a ground-truth value.
         """
-        if len(set(keys)) != len(keys):
-            raise PredictorRunError(f"--archs {label}: the architecture list has duplicates")
-        kept = sorted(k for k in set(keys) if k in self.index)
+        given = set(keys)  # duplicates are refused where the list is read (naslens.selection)
+        kept = sorted(k for k in given if k in self.index)
         if len(kept) < 2:
             raise PredictorRunError(
-                f"--archs {label}: {len(kept)} of its {len(keys)} architectures have a value of {self.metric!r}; "
+                f"--archs {label}: {len(kept)} of its {len(given)} architectures have a value of {self.metric!r}; "
                 "need at least 2"
             )
         digest = hashlib.sha256("\n".join(kept).encode()).hexdigest()
         prov = dict(self.provenance)
         prov["restricted_to"] = {
             "archs": label,
-            "n_given": len(keys),
+            "n_given": len(given),
             "n_with_value": len(kept),
             "keys_sha256": digest,
         }

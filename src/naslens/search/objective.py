@@ -130,10 +130,7 @@ class Objective:
                 "metric": metric,
                 "source": {"path": gt.source.path, "sha256": gt.source.sha256},
             }
-            self._series = gt.values[metric]
-            self._missing = "not in ground truth"
-            self._store_seed, self._checkpoint = 0, ""
-            self._store_config = self._config
+            self._series, self._missing = gt.values[metric], "ground truth"
         elif reference is not None:
             series, prov = reference
             name = f"{REF_PREFIX}{prov['source']}:{prov['field']}"
@@ -143,14 +140,13 @@ class Objective:
             # the hash is the table's content and field, not where the file lies on this machine
             self._config = {k: prov[k] for k in ("source", "field", "sha256")} | {"estimator": "reference"}
             self._extra = {"table": prov}
-            self._series = series
-            self._missing = f"not in reference table {prov['source']}"
-            self._store_seed, self._checkpoint = 0, ""
-            self._store_config = self._config
+            self._series, self._missing = series, f"reference table {prov['source']}"
         else:
             self.info = estimator.info
             self._store_config, self._store_seed, self._checkpoint = _store_key(estimator, space, seed)
             self._config = dict(estimator.config())
+        if self.estimator is None:  # a table lookup: never stored, so its store key is its configuration
+            self._store_config, self._store_seed, self._checkpoint = self._config, 0, ""
         self.label = label or self.info.name
         self.maximize = self.info.higher_is_better if maximize is None else bool(maximize)
 
@@ -282,9 +278,9 @@ class Objective:
 
     def _lookup(self, key: str) -> Value:
         if key not in self._series.index:
-            return Value(key, float("nan"), f"failed: {self._missing}", 0.0)
+            return Value(key, float("nan"), f"failed: not in {self._missing}", 0.0)
         v = float(self._series[key])
-        return Value(key, v, "failed: no value in the table" if np.isnan(v) else status_of(v), 0.0)
+        return Value(key, v, f"failed: no value in {self._missing}" if np.isnan(v) else status_of(v), 0.0)
 
     def _stored(self, keys: list[str]) -> dict[str, Value]:
         assert self.store is not None

