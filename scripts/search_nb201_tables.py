@@ -104,7 +104,11 @@ def curves(runs: Path, png: Path) -> None:
             "12-epoch validation accuracy as the objective",
             ["rs-12ep-100", "rea-12ep-100", "rea-s10-12ep-100", "rs-12ep-100-flops50", "rea-12ep-100-flops50"],
         ),
-        (axes[1], "a zero-shot score table as the objective", ["rea-naswot-1000", "zcevo-naswot-1000"]),
+        (
+            axes[1],
+            "a zero-shot score table as the objective",
+            ["rea-naswot-1000", "zcevo-naswot-1000", "rea-relu-1000", "zcevo-relu-1000"],
+        ),
     ]
     for ax, title, names in groups:
         for name in names:
